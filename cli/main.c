@@ -1,0 +1,209 @@
+/*
+ * main.c - claude-usage: the command-line face of libclaudeusage.
+ *
+ * Uses only the public API, exactly as an outside program would.
+ * Exit codes: 0 success (also when lines were skipped), 1 runtime failure,
+ * 2 usage error.
+ */
+#include "options.h"
+#include "render.h"
+
+#include <claudeusage/claudeusage.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Diagnostics: a few are shown, the rest counted, and a summary is printed. */
+typedef struct diag_state {
+	int64_t shown_lines;
+	int64_t file_errors;
+} diag_state;
+
+#define MAX_LINE_DIAGS 3
+
+static void on_diag(int32_t kind, const char *path, int64_t line, const char *message, void *ud)
+{
+	diag_state *st = ud;
+	switch (kind) {
+	case CU_DIAG_MALFORMED_LINE:
+	case CU_DIAG_TORN_LINE:
+		if (st->shown_lines++ < MAX_LINE_DIAGS)
+			fprintf(stderr, "claude-usage: %s:%lld: %s\n", path ? path : "?", (long long)line,
+			        message);
+		break;
+	case CU_DIAG_FILE_ERROR:
+		st->file_errors++;
+		fprintf(stderr, "claude-usage: %s: %s\n", path ? path : "?", message);
+		break;
+	default:
+		fprintf(stderr, "claude-usage: warning: %s\n", message);
+		break;
+	}
+}
+
+static void summarize(const cu_ctx *ctx)
+{
+	int64_t malformed = cu_ctx_stat(ctx, CU_STAT_MALFORMED_LINES);
+	int64_t torn = cu_ctx_stat(ctx, CU_STAT_TORN_LINES);
+	if (malformed || torn)
+		fprintf(stderr,
+		        "claude-usage: skipped %lld malformed line%s and %lld incomplete last line%s "
+		        "(the rest is counted)\n",
+		        (long long)malformed, malformed == 1 ? "" : "s", (long long)torn,
+		        torn == 1 ? "" : "s");
+}
+
+/* Civil date arithmetic for the date flags (days since 1970-01-01). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(int64_t z, int64_t *y, int *m, int *d)
+{
+	z += 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+static void format_day(int64_t days, char *buf, size_t size)
+{
+	int64_t y;
+	int m, d;
+	civil_from_days(days, &y, &m, &d);
+	snprintf(buf, size, "%04lld-%02d-%02d", (long long)y, m, d);
+}
+
+/* Turn --week/--month/--year/--<month> and daily's 30-day default into a range. */
+static int set_range(cu_ctx *ctx, const options *o)
+{
+	char today_s[16], since[32] = "", until[32] = "";
+	cu_ctx_format_date(ctx, cu_ctx_now(ctx), today_s, sizeof today_s);
+	int y = atoi(today_s), mo = atoi(today_s + 5), d = atoi(today_s + 8);
+	int64_t today = days_from_civil(y, mo, d);
+
+	if (o->period == 'w') {
+		int64_t wd = ((today % 7) + 11) % 7; /* 1970-01-01 was a Thursday */
+		format_day(today - (wd - o->week_start + 7) % 7, since, sizeof since);
+	} else if (o->period == 'm') {
+		format_day(days_from_civil(y, mo, 1), since, sizeof since);
+	} else if (o->period == 'y') {
+		format_day(days_from_civil(y, 1, 1), since, sizeof since);
+	} else if (o->month) {
+		format_day(days_from_civil(y, o->month, 1), since, sizeof since);
+		int64_t next = o->month == 12 ? days_from_civil(y + 1, 1, 1)
+		                              : days_from_civil(y, o->month + 1, 1);
+		format_day(next - 1, until, sizeof until);
+	} else if (!strcmp(o->command, "daily") && !o->all && !o->since && !o->until && !o->last) {
+		format_day(today - 29, since, sizeof since);
+	}
+	const char *s = o->since ? o->since : since;
+	const char *u = o->until ? o->until : until;
+	if (cu_ctx_set_since(ctx, s) != CU_OK || cu_ctx_set_until(ctx, u) != CU_OK) {
+		fprintf(stderr, "claude-usage: %s\n\n", cu_ctx_last_error(ctx));
+		options_usage(o->command, 1);
+		return 2;
+	}
+	return 0;
+}
+
+static int use_color(const options *o)
+{
+	if (o->color >= 0)
+		return o->color;
+	const char *force = getenv("FORCE_COLOR");
+	if (force && *force && strcmp(force, "0") != 0)
+		return 1;
+	const char *no = getenv("NO_COLOR");
+	if (no && *no)
+		return 0;
+	return isatty(STDOUT_FILENO);
+}
+
+static int configure(cu_ctx *ctx, const options *o)
+{
+	for (size_t i = 0; i < o->ndata_dirs; i++)
+		if (cu_ctx_add_root(ctx, o->data_dirs[i]) != CU_OK)
+			return 1;
+	if (o->timezone && cu_ctx_set_timezone(ctx, o->timezone) != CU_OK) {
+		fprintf(stderr, "claude-usage: %s\n\n", cu_ctx_last_error(ctx));
+		options_usage(o->command, 1);
+		return 2;
+	}
+	const char *fixed_now = getenv("CLAUDE_USAGE_NOW_MS"); /* reproducible runs and tests */
+	if (fixed_now && *fixed_now)
+		cu_ctx_set_now(ctx, strtoll(fixed_now, NULL, 10));
+	cu_ctx_set_exclude_vms(ctx, o->exclude_vms);
+	cu_ctx_set_cost_mode(ctx, o->mode);
+	cu_ctx_set_week_start(ctx, o->week_start);
+	cu_ctx_set_project(ctx, o->project);
+	cu_ctx_set_threads(ctx, o->threads);
+	const char *off = getenv("CLAUDE_USAGE_OFFLINE");
+	cu_ctx_set_offline(ctx, o->offline || (off && *off && strcmp(off, "0") != 0));
+	return set_range(ctx, o);
+}
+
+static int32_t group_of(const char *command)
+{
+	if (!strcmp(command, "weekly"))
+		return CU_GROUP_WEEKLY;
+	if (!strcmp(command, "monthly"))
+		return CU_GROUP_MONTHLY;
+	if (!strcmp(command, "session"))
+		return CU_GROUP_SESSION;
+	return CU_GROUP_DAILY;
+}
+
+int main(int argc, char **argv)
+{
+	options o;
+	int rc = options_parse(argc, argv, &o);
+	if (rc != 0)
+		return rc == 1 ? 0 : rc;
+
+	cu_ctx *ctx = NULL;
+	if (cu_ctx_new(&ctx) != CU_OK) {
+		fprintf(stderr, "claude-usage: %s\n", cu_last_error());
+		return 1;
+	}
+	diag_state diags = { 0, 0 };
+	cu_ctx_set_diag_fn(ctx, on_diag, &diags);
+	rc = configure(ctx, &o);
+	if (rc != 0) {
+		cu_ctx_free(ctx);
+		return rc;
+	}
+	if (cu_ctx_load(ctx) != CU_OK) {
+		fprintf(stderr, "claude-usage: %s\n", cu_ctx_last_error(ctx));
+		cu_ctx_free(ctx);
+		return 1;
+	}
+	if (diags.shown_lines)
+		summarize(ctx);
+
+	uint32_t flags = (o.desc ? CU_REPORT_DESC : 0u) | (o.instances ? CU_REPORT_BY_PROJECT : 0u);
+	cu_report *rep = NULL;
+	if (cu_report_new(ctx, group_of(o.command), flags, o.last, &rep) != CU_OK) {
+		fprintf(stderr, "claude-usage: %s\n", cu_ctx_last_error(ctx));
+		cu_ctx_free(ctx);
+		return 1;
+	}
+	render_opts ro = { o.command, o.breakdown, use_color(&o), cu_ctx_timezone(ctx) };
+	rc = o.json ? render_json(rep) : render_table(rep, &ro);
+	cu_report_free(rep);
+	cu_ctx_free(ctx);
+	return rc;
+}

@@ -1,0 +1,253 @@
+/*
+ * options.c - parsing claude-usage's command line. Errors name the flag and
+ * exit 2 with the usage, as the README promises.
+ */
+#include "options.h"
+
+#include <claudeusage/claudeusage.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const commands[] = { "daily", "weekly", "monthly", "session" };
+
+static const char *const months[] = { "january", "february", "march",     "april",
+	                              "may",     "june",     "july",      "august",
+	                              "september", "october", "november", "december" };
+
+static const char *const weekdays[] = { "sunday",   "monday", "tuesday", "wednesday",
+	                                "thursday", "friday", "saturday" };
+
+void options_usage(const char *command, int to_stderr)
+{
+	FILE *f = to_stderr ? stderr : stdout;
+	if (!command) {
+		fputs("Usage: claude-usage <command> [options]\n"
+		      "\n"
+		      "Commands:\n"
+		      "  daily      usage by day (the last 30 days unless a date option or --all)\n"
+		      "  weekly     usage by week\n"
+		      "  monthly    usage by month\n"
+		      "  session    usage by session\n"
+		      "\n"
+		      "Run 'claude-usage <command> --help' for the options.\n"
+		      "  -V, --version  print the version\n",
+		      f);
+		return;
+	}
+	fprintf(f, "Usage: claude-usage %s [options]\n", command);
+	fputs("\n"
+	      "Options:\n"
+	      "  -j, --json               print JSON (ccusage's field names)\n"
+	      "  -a, --all                the whole history (daily defaults to 30 days)\n"
+	      "  -s, --since DATE         from DATE (YYYY-MM-DD or YYYYMMDD), inclusive\n"
+	      "  -u, --until DATE         until DATE, inclusive\n"
+	      "  -l, --last N             only the most recent N periods (also --limit)\n"
+	      "      --week | --month | --year    this week, month or year so far\n"
+	      "      --january ... --december     that month of this year\n"
+	      "  -o, --order asc|desc     oldest first (default) or newest first\n"
+	      "  -m, --mode MODE          auto (costUSD when present, else computed),\n"
+	      "                           calculate (always computed), display (costUSD only)\n"
+	      "  -z, --timezone TZ        IANA zone for days, weeks and months (default: local)\n"
+	      "  -w, --start-of-week DAY  sunday (default) ... saturday\n"
+	      "  -b, --breakdown          per-model rows\n"
+	      "  -i, --instances          per-project breakdown\n"
+	      "  -p, --project NAME       only this project (folder name or path)\n"
+	      "      --exclude-vms        skip vms/*/projects under each data directory\n"
+	      "  -d, --data-dir DIR       read DIR instead of the default directories (repeatable)\n"
+	      "  -O, --offline            never use the network for prices\n"
+	      "      --threads N          reader threads (default: one per CPU)\n"
+	      "      --color, --no-color  force or disable colour (also FORCE_COLOR, NO_COLOR)\n"
+	      "  -h, --help               this help\n"
+	      "\n"
+	      "Data directories: each entry of $CLAUDE_CONFIG_DIR (comma-separated), else\n"
+	      "~/.config/claude and ~/.claude.\n",
+	      f);
+}
+
+static int usage_error(const options *o, const char *fmt, const char *arg)
+{
+	fputs("claude-usage: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n\n", stderr);
+	options_usage(o->command, 1);
+	return 2;
+}
+
+static int parse_uint(const char *s, uint32_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-')
+		return -1;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end || v > UINT32_MAX)
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+/* Is arg "--name" or, when short is given, "-short"? */
+static int is(const char *arg, const char *name, const char *shrt)
+{
+	return strcmp(arg, name) == 0 || (shrt && strcmp(arg, shrt) == 0);
+}
+
+static int parse_value_flag(options *o, const char *flag, const char *v)
+{
+	if (is(flag, "--since", "-s"))
+		o->since = v;
+	else if (is(flag, "--until", "-u"))
+		o->until = v;
+	else if (is(flag, "--last", "-l") || is(flag, "--limit", NULL)) {
+		if (parse_uint(v, &o->last) != 0 || o->last == 0)
+			return usage_error(o, "--last needs a positive whole number, not '%s'", v);
+	} else if (is(flag, "--order", "-o")) {
+		if (strcmp(v, "asc") && strcmp(v, "desc"))
+			return usage_error(o, "--order must be asc or desc, not '%s'", v);
+		o->desc = strcmp(v, "desc") == 0;
+		o->order_set = 1;
+	} else if (is(flag, "--mode", "-m")) {
+		if (!strcmp(v, "auto"))
+			o->mode = CU_COST_AUTO;
+		else if (!strcmp(v, "calculate"))
+			o->mode = CU_COST_CALCULATE;
+		else if (!strcmp(v, "display"))
+			o->mode = CU_COST_DISPLAY;
+		else
+			return usage_error(o, "--mode must be auto, calculate or display, not '%s'", v);
+	} else if (is(flag, "--timezone", "-z")) {
+		o->timezone = v;
+	} else if (is(flag, "--start-of-week", "-w")) {
+		int found = -1;
+		for (int i = 0; i < 7; i++)
+			if (!strcmp(v, weekdays[i]) || (v[0] == '0' + i && !v[1]))
+				found = i;
+		if (found < 0)
+			return usage_error(o, "--start-of-week must be a day name (sunday ... saturday), not '%s'", v);
+		o->week_start = found;
+	} else if (is(flag, "--project", "-p")) {
+		o->project = v;
+	} else if (is(flag, "--data-dir", "-d")) {
+		if (o->ndata_dirs == MAX_DATA_DIRS)
+			return usage_error(o, "too many --data-dir options (at most %s)", "32");
+		o->data_dirs[o->ndata_dirs++] = v;
+	} else if (is(flag, "--threads", NULL)) {
+		if (parse_uint(v, &o->threads) != 0 || o->threads > 256)
+			return usage_error(o, "--threads needs a number from 0 to 256, not '%s'", v);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_bool_flag(options *o, const char *a)
+{
+	if (is(a, "--json", "-j"))
+		o->json = 1;
+	else if (is(a, "--all", "-a"))
+		o->all = 1;
+	else if (is(a, "--breakdown", "-b"))
+		o->breakdown = 1;
+	else if (is(a, "--instances", "-i"))
+		o->instances = 1;
+	else if (is(a, "--exclude-vms", NULL))
+		o->exclude_vms = 1;
+	else if (is(a, "--offline", "-O"))
+		o->offline = 1;
+	else if (is(a, "--color", NULL))
+		o->color = 1;
+	else if (is(a, "--no-color", NULL))
+		o->color = 0;
+	else if (is(a, "--week", NULL))
+		o->period = 'w';
+	else if (is(a, "--month", NULL))
+		o->period = 'm';
+	else if (is(a, "--year", NULL))
+		o->period = 'y';
+	else {
+		for (int i = 0; i < 12; i++) {
+			if (strncmp(a, "--", 2) == 0 && strcmp(a + 2, months[i]) == 0) {
+				o->month = i + 1;
+				return 0;
+			}
+		}
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const value_flags[] = { "--since", "-s", "--until", "-u", "--last", "-l",
+	                                   "--limit", "--order", "-o", "--mode", "-m",
+	                                   "--timezone", "-z", "--start-of-week", "-w",
+	                                   "--project", "-p", "--data-dir", "-d", "--threads" };
+
+static int takes_value(const char *flag)
+{
+	for (size_t i = 0; i < sizeof value_flags / sizeof value_flags[0]; i++)
+		if (!strcmp(flag, value_flags[i]))
+			return 1;
+	return 0;
+}
+
+int options_parse(int argc, char **argv, options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->color = -1;
+	o->mode = CU_COST_AUTO;
+	if (argc < 2) {
+		options_usage(NULL, 1);
+		return 2;
+	}
+	const char *cmd = argv[1];
+	if (is(cmd, "--help", "-h") || !strcmp(cmd, "help")) {
+		options_usage(NULL, 0);
+		return 1;
+	}
+	if (is(cmd, "--version", "-V")) {
+		printf("claude-usage %s\n", cu_version_string());
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(cmd, commands[i]))
+			o->command = commands[i];
+	if (!o->command) {
+		fprintf(stderr, "claude-usage: unknown command '%s'\n\n", cmd);
+		options_usage(NULL, 1);
+		return 2;
+	}
+	for (int i = 2; i < argc; i++) {
+		char flag[64];
+		const char *a = argv[i], *v = NULL;
+		const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
+		if (eq && (size_t)(eq - a) < sizeof flag) {
+			/* --flag=value */
+			memcpy(flag, a, (size_t)(eq - a));
+			flag[eq - a] = '\0';
+			a = flag;
+			v = eq + 1;
+		}
+		if (is(a, "--help", "-h")) {
+			options_usage(o->command, 0);
+			return 1;
+		}
+		if (takes_value(a)) {
+			if (!v) {
+				if (i + 1 >= argc)
+					return usage_error(o, "%s needs a value", a);
+				v = argv[++i];
+			}
+			int rc = parse_value_flag(o, a, v);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (v || parse_bool_flag(o, a) != 0)
+			return usage_error(o, "unknown option '%s'", argv[i]);
+	}
+	if (o->all + (o->period != 0) + (o->month != 0) > 1)
+		return usage_error(o, "%s", "--all, --week/--month/--year and --<month> exclude each other");
+	if ((o->all || o->period || o->month) && (o->since || o->until))
+		return usage_error(o, "%s", "--since/--until cannot be combined with --all, --week/--month/--year or --<month>");
+	return 0;
+}

@@ -1,0 +1,408 @@
+/*
+ * aggregate.c - the aggregate stage: deduplicated, priced entries -> report
+ * rows by day, week, month, session or project (and optionally project x
+ * period), each with a per-model breakdown.
+ *
+ * Where a day bucket is chosen: bucket_of(). Days are local days of the
+ * context's timezone, computed from the zone's rules without touching TZ.
+ */
+#include "context-private.h"
+#include "report-private.h"
+
+#include <claudeusage/cu-status.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct item {
+	uint32_t k1;    /* project id, or 0 */
+	int64_t k2;     /* period (day, week start day, month index), or session id */
+	uint32_t idx;   /* entry index: entries are in time order */
+} item;
+
+/* A row under construction, with what sorting and limiting need. */
+typedef struct slot {
+	cu_row row;
+	int64_t period; /* the period, or the last activity for sessions and projects */
+	const char *project_name;
+} slot;
+
+static int64_t bucket_of(const cu_ctx *ctx, int32_t group, const cu__entry *e)
+{
+	const cu__file *f = &ctx->disc.files.v[e->file];
+	int64_t day;
+	switch (group) {
+	case CU_GROUP_SESSION:
+		return f->session;
+	case CU_GROUP_PROJECT:
+		return 0;
+	default:
+		break;
+	}
+	day = cu__tz_local_day(ctx->tz, e->ts_ms);
+	if (group == CU_GROUP_WEEKLY)
+		return day - (cu__weekday_from_days(day) - ctx->week_start + 7) % 7;
+	if (group == CU_GROUP_MONTHLY) {
+		int64_t y;
+		int m, d;
+		cu__civil_from_days(day, &y, &m, &d);
+		return y * 12 + (m - 1);
+	}
+	return day;
+}
+
+static int cmp_item(const void *a, const void *b)
+{
+	const item *x = a, *y = b;
+	if (x->k1 != y->k1)
+		return x->k1 < y->k1 ? -1 : 1;
+	if (x->k2 != y->k2)
+		return x->k2 < y->k2 ? -1 : 1;
+	return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+static char *period_key(int32_t group, int64_t k)
+{
+	char buf[32];
+	if (group == CU_GROUP_MONTHLY) {
+		int64_t y = k / 12, m = k % 12;
+		if (m < 0) {
+			m += 12;
+			y--;
+		}
+		char d[11];
+		cu__format_date(cu__days_from_civil(y, (int)m + 1, 1), d);
+		memcpy(buf, d, 7);
+		buf[7] = '\0';
+	} else {
+		cu__format_date(k, buf);
+	}
+	return strdup(buf);
+}
+
+/* Accumulators of one model within the row being built. */
+typedef struct acc {
+	int64_t input, output, cache_create, cache_read, entries;
+	double cost;
+	int used;
+} acc;
+
+static void add_entry(cu_row *r, acc *a, const cu__entry *e)
+{
+	r->input += e->input;
+	r->output += e->output;
+	r->cache_create += e->cache_create;
+	r->cache_read += e->cache_read;
+	r->cost += e->cost;
+	if (r->entries == 0 || e->ts_ms < r->first_ms)
+		r->first_ms = e->ts_ms;
+	if (r->entries == 0 || e->ts_ms > r->last_ms)
+		r->last_ms = e->ts_ms;
+	r->entries++;
+	a->input += e->input;
+	a->output += e->output;
+	a->cache_create += e->cache_create;
+	a->cache_read += e->cache_read;
+	a->cost += e->cost;
+	a->entries++;
+	a->used = 1;
+}
+
+static int cmp_breakdown(const void *a, const void *b)
+{
+	const cu_row *x = a, *y = b;
+	if (x->cost != y->cost)
+		return x->cost > y->cost ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Turn the per-model accumulators into the row's model list and breakdown. */
+static int finish_row(cu_row *r, acc *accs, size_t nmodels, char *const *names)
+{
+	size_t used = 0;
+	for (size_t m = 0; m < nmodels; m++)
+		used += accs[m].used != 0;
+	r->models = calloc(used + 1, sizeof *r->models);
+	r->breakdown = calloc(used + 1, sizeof *r->breakdown);
+	if (!r->models || !r->breakdown)
+		return -1;
+	for (size_t m = 0; m < nmodels; m++) {
+		acc *a = &accs[m];
+		if (!a->used)
+			continue;
+		cu_row *b = &r->breakdown[r->nbreakdown++];
+		b->key = strdup(names[m]);
+		if (!b->key)
+			return -1;
+		b->input = a->input;
+		b->output = a->output;
+		b->cache_create = a->cache_create;
+		b->cache_read = a->cache_read;
+		b->cost = a->cost;
+		b->entries = a->entries;
+		r->models[r->nmodels++] = names[m];
+		memset(a, 0, sizeof *a);
+	}
+	qsort(r->models, r->nmodels, sizeof *r->models, cmp_name);
+	qsort(r->breakdown, r->nbreakdown, sizeof *r->breakdown, cmp_breakdown);
+	return 0;
+}
+
+typedef struct sortctx {
+	int by_project, desc;
+} sortctx;
+
+static int cmp_slot(const void *a, const void *b, void *arg)
+{
+	const slot *x = a, *y = b;
+	const sortctx *s = arg;
+	if (s->by_project) {
+		int c = strcmp(x->project_name, y->project_name);
+		if (c)
+			return c;
+	}
+	if (x->period != y->period)
+		return (x->period < y->period) != s->desc ? -1 : 1;
+	return strcmp(x->row.key, y->row.key);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the rows of the most recent `limit` periods (or sessions, projects). */
+static size_t apply_limit(slot *s, size_t n, uint32_t limit)
+{
+	if (limit == 0 || n == 0)
+		return n;
+	int64_t *p = malloc(n * sizeof *p);
+	if (!p)
+		return n;
+	for (size_t i = 0; i < n; i++)
+		p[i] = s[i].period;
+	qsort(p, n, sizeof *p, cmp_i64);
+	size_t distinct = 0;
+	int64_t threshold = p[n - 1];
+	for (size_t i = n; i-- > 0;) {
+		if (i == n - 1 || p[i] != p[i + 1])
+			distinct++;
+		if (distinct > limit)
+			break;
+		threshold = p[i];
+	}
+	free(p);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i].period >= threshold)
+			s[k++] = s[i];
+		else
+			cu__row_clear(&s[i].row);
+	}
+	return k;
+}
+
+/* Copy the names a report shows, so that it outlives the context. */
+static int copy_strings(cu_report *r, const cu_ctx *ctx, const char ***project_path)
+{
+	const cu__pool *models = &ctx->scan.models, *projects = &ctx->disc.projects;
+	size_t n = models->count + 2 * projects->count;
+	r->strings = calloc(n + 1, sizeof *r->strings);
+	*project_path = calloc(projects->count + 1, sizeof **project_path);
+	if (!r->strings || !*project_path)
+		return -1;
+	for (size_t i = 0; i < models->count; i++)
+		if (!(r->strings[r->nstrings++] = strdup(cu__pool_str(models, (uint32_t)i))))
+			return -1;
+	for (size_t i = 0; i < projects->count; i++)
+		if (!(r->strings[r->nstrings++] = strdup(cu__pool_str(projects, (uint32_t)i))))
+			return -1;
+	/* The working directory of a project: the first one its files give. */
+	for (size_t i = 0; i < ctx->disc.files.n; i++) {
+		const cu__file *f = &ctx->disc.files.v[i];
+		if (f->cwd && !(*project_path)[f->project]) {
+			char *s = strdup(f->cwd);
+			if (!s)
+				return -1;
+			r->strings[r->nstrings++] = s;
+			(*project_path)[f->project] = s;
+		}
+	}
+	return 0;
+}
+
+static int collect_unpriced(cu_report *r, const cu_ctx *ctx, const item *items, size_t n)
+{
+	size_t nm = ctx->scan.models.count;
+	char *seen = calloc(nm + 1, 1);
+	r->unpriced = calloc(nm + 1, sizeof *r->unpriced);
+	if (!seen || !r->unpriced) {
+		free(seen);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const cu__entry *e = &ctx->scan.entries[items[i].idx];
+		if ((e->flags & CU__E_UNPRICED) && !seen[e->model]) {
+			seen[e->model] = 1;
+			r->unpriced[r->nunpriced++] = r->strings[e->model];
+		}
+	}
+	free(seen);
+	qsort(r->unpriced, r->nunpriced, sizeof *r->unpriced, cmp_name);
+	return 0;
+}
+
+static void add_row(cu_row *t, const cu_row *r)
+{
+	t->input += r->input;
+	t->output += r->output;
+	t->cache_create += r->cache_create;
+	t->cache_read += r->cache_read;
+	t->cost += r->cost;
+	if (r->entries && (t->entries == 0 || r->first_ms < t->first_ms))
+		t->first_ms = r->first_ms;
+	if (r->entries && (t->entries == 0 || r->last_ms > t->last_ms))
+		t->last_ms = r->last_ms;
+	t->entries += r->entries;
+}
+
+/* Build the rows; on success s/ns hold them. */
+static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
+                 const char **project_path, slot **out, size_t *nout)
+{
+	size_t nmodels = ctx->scan.models.count;
+	acc *accs = calloc(nmodels + 1, sizeof *accs);
+	slot *s = calloc(n + 1, sizeof *s);
+	size_t ns = 0;
+	int rc = 0;
+	if (!accs || !s) {
+		free(accs);
+		free(s);
+		return -1;
+	}
+	for (size_t i = 0; i < n && rc == 0;) {
+		size_t j = i;
+		slot *sl = &s[ns++];
+		const cu__file *f = &ctx->disc.files.v[ctx->scan.entries[items[i].idx].file];
+		while (j < n && items[j].k1 == items[i].k1 && items[j].k2 == items[i].k2) {
+			const cu__entry *e = &ctx->scan.entries[items[j].idx];
+			add_entry(&sl->row, &accs[e->model], e);
+			j++;
+		}
+		if (finish_row(&sl->row, accs, nmodels, r->strings) != 0) {
+			rc = -1;
+			break;
+		}
+		const char *pname = r->strings[nmodels + f->project];
+		switch (r->group) {
+		case CU_GROUP_SESSION:
+			sl->row.key = strdup(cu__pool_str(&ctx->disc.sessions, f->session));
+			sl->period = sl->row.last_ms;
+			break;
+		case CU_GROUP_PROJECT:
+			sl->row.key = strdup(pname);
+			sl->period = sl->row.last_ms;
+			break;
+		default:
+			sl->row.key = period_key(r->group, items[i].k2);
+			sl->period = items[i].k2;
+			break;
+		}
+		if (!sl->row.key)
+			rc = -1;
+		if (r->group == CU_GROUP_SESSION || r->group == CU_GROUP_PROJECT ||
+		    (r->flags & CU_REPORT_BY_PROJECT)) {
+			sl->row.project = pname;
+			sl->row.project_path = project_path[f->project];
+		}
+		sl->project_name = pname;
+		i = j;
+	}
+	free(accs);
+	if (rc != 0) {
+		for (size_t i = 0; i < ns; i++)
+			cu__row_clear(&s[i].row);
+		free(s);
+		return -1;
+	}
+	*out = s;
+	*nout = ns;
+	return 0;
+}
+
+int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu_report **out)
+{
+	if (!ctx || !out)
+		return ctx ? cu__ctx_error(ctx, CU_EINVALID, "out is NULL") : CU_EINVALID;
+	*out = NULL;
+	if (group < CU_GROUP_DAILY || group > CU_GROUP_PROJECT)
+		return cu__ctx_error(ctx, CU_EINVALID, "unknown report grouping %d", (int)group);
+	if (!ctx->loaded)
+		return cu__ctx_error(ctx, CU_ESTATE, "nothing loaded: call cu_ctx_load() first");
+
+	cu_report *r = calloc(1, sizeof *r);
+	const char **project_path = NULL;
+	item *items = calloc(ctx->scan.n + 1, sizeof *items);
+	slot *s = NULL;
+	size_t n = 0, ns = 0;
+	int by_project = (flags & CU_REPORT_BY_PROJECT) || group == CU_GROUP_PROJECT;
+	if (!r || !items)
+		goto oom;
+	r->group = group;
+	r->flags = flags;
+	if (!(r->timezone = strdup(cu__tz_name(ctx->tz))) || copy_strings(r, ctx, &project_path) != 0)
+		goto oom;
+
+	for (size_t i = 0; i < ctx->scan.n; i++) {
+		const cu__entry *e = &ctx->scan.entries[i];
+		if (!cu__ctx_entry_selected(ctx, e))
+			continue;
+		items[n].k1 = by_project ? ctx->disc.files.v[e->file].project : 0;
+		items[n].k2 = bucket_of(ctx, group, e);
+		items[n].idx = (uint32_t)i;
+		n++;
+	}
+	qsort(items, n, sizeof *items, cmp_item);
+	if (collect_unpriced(r, ctx, items, n) != 0 || build(ctx, r, items, n, project_path, &s, &ns))
+		goto oom;
+
+	ns = apply_limit(s, ns, limit);
+	/* Totals add up the rows in ascending order, so that --order cannot change them. */
+	sortctx sc = { by_project && group != CU_GROUP_PROJECT, 0 };
+	qsort_r(s, ns, sizeof *s, cmp_slot, &sc);
+	for (size_t i = 0; i < ns; i++)
+		add_row(&r->totals, &s[i].row);
+	if (flags & CU_REPORT_DESC) {
+		sc.desc = 1;
+		qsort_r(s, ns, sizeof *s, cmp_slot, &sc);
+	}
+	r->rows = calloc(ns + 1, sizeof *r->rows);
+	if (!r->rows)
+		goto oom;
+	for (size_t i = 0; i < ns; i++)
+		r->rows[i] = s[i].row;
+	r->n = ns;
+	free(s);
+	s = NULL;
+	if (!(r->totals.key = strdup("Total")))
+		goto oom;
+	free(items);
+	free(project_path);
+	ctx->err[0] = '\0';
+	*out = r;
+	return CU_OK;
+oom:
+	for (size_t i = 0; s && i < ns; i++)
+		cu__row_clear(&s[i].row);
+	free(s);
+	free(items);
+	free(project_path);
+	cu_report_free(r);
+	return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while building the report");
+}

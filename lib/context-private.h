@@ -1,0 +1,70 @@
+/*
+ * context-private.h - the context's fields, shared by the modules that
+ * implement its public functions (context.c, price-apply.c, report.c).
+ */
+#ifndef CU_CONTEXT_PRIVATE_H
+#define CU_CONTEXT_PRIVATE_H
+
+#include <claudeusage/cu-context.h>
+
+#include "diag-private.h"
+#include "discover-private.h"
+#include "entry-private.h"
+#include "pool-private.h"
+#include "price-private.h"
+#include "scan-private.h"
+#include "time-private.h"
+
+#define CU__ERRLEN 512
+
+/* No bound on a date. */
+#define CU__NO_DAY INT64_MIN
+
+struct cu_ctx {
+	/* configuration */
+	char **roots;          /* added with cu_ctx_add_root */
+	size_t nroots;
+	char **default_roots;  /* computed when no root was added */
+	size_t ndefault_roots;
+	int exclude_vms;
+	cu__tz *tz;
+	int64_t since_day, until_day; /* local days, or CU__NO_DAY */
+	int32_t cost_mode;
+	int32_t week_start;
+	char *project;
+	uint32_t threads;
+	int offline;
+	int oracle;            /* tests: parse with jansson only */
+	cu_diag_fn diag_fn;
+	void *diag_ud;
+	int64_t now_ms;        /* 0: the clock */
+	cu__pricetab *prices;
+
+	/* the last load */
+	int loaded;
+	cu__discover_out disc;
+	cu__scan_out scan;     /* entries deduplicated in place, scan.n = kept */
+	int64_t usage_lines, duplicates;
+	int32_t *model_price;  /* per model id: price-table index, -1 unpriced, -2 synthetic */
+	size_t unpriced;
+
+	char err[CU__ERRLEN];
+};
+
+/* Record an error message on the context and return status. */
+int cu__ctx_error(cu_ctx *ctx, int status, const char *fmt, ...)
+#if defined(__GNUC__)
+	__attribute__((format(printf, 3, 4)))
+#endif
+	;
+
+/* The roots a load reads (added ones, else the defaults). */
+char *const *cu__ctx_roots(const cu_ctx *ctx, size_t *n);
+
+/* The price stage: resolve each model once and set every entry's cost. */
+int cu__price_entries(cu_ctx *ctx);
+
+/* Is the entry counted in reports, given the context's filters? */
+int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e);
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * context.c - the context: configuration, and cu_ctx_load(), which runs the
+ * pipeline discover -> scan -> dedup -> price.
+ */
+#include "context-private.h"
+#include "dedup-private.h"
+
+#include <claudeusage/cu-status.h>
+
+#include <pwd.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+/* Set in status.c: the detail of failures that have no context. */
+void cu__set_last_error(const char *fmt, ...);
+
+int cu__ctx_error(cu_ctx *ctx, int status, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(ctx->err, sizeof ctx->err, fmt, ap);
+	va_end(ap);
+	return status;
+}
+
+static int ok(cu_ctx *ctx)
+{
+	ctx->err[0] = '\0';
+	return CU_OK;
+}
+
+static void free_strv(char **v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int push_str(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+	if (!nv)
+		return -1;
+	*v = nv;
+	if (!(nv[*n] = strndup(s, len)))
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+static const char *home_dir(char *buf, size_t size)
+{
+	const char *h = getenv("HOME");
+	if (h && *h)
+		return h;
+	struct passwd pw, *res = NULL;
+	if (getpwuid_r(getuid(), &pw, buf, size, &res) == 0 && res && res->pw_dir)
+		return res->pw_dir;
+	return NULL;
+}
+
+/* $CLAUDE_CONFIG_DIR (comma-separated), else ~/.config/claude and ~/.claude. */
+static int compute_default_roots(cu_ctx *ctx)
+{
+	free_strv(ctx->default_roots, ctx->ndefault_roots);
+	ctx->default_roots = NULL;
+	ctx->ndefault_roots = 0;
+	const char *env = getenv("CLAUDE_CONFIG_DIR");
+	if (env && *env) {
+		const char *p = env;
+		while (*p) {
+			const char *comma = strchr(p, ',');
+			const char *end = comma ? comma : p + strlen(p);
+			const char *s = p;
+			while (s < end && (*s == ' ' || *s == '\t'))
+				s++;
+			const char *e = end;
+			while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+				e--;
+			if (e > s && push_str(&ctx->default_roots, &ctx->ndefault_roots, s, (size_t)(e - s)))
+				return -1;
+			p = comma ? comma + 1 : end;
+		}
+		if (ctx->ndefault_roots)
+			return 0;
+	}
+	char pwbuf[4096], path[4096];
+	const char *home = home_dir(pwbuf, sizeof pwbuf);
+	const char *xdg = getenv("XDG_CONFIG_HOME");
+	if (xdg && *xdg)
+		snprintf(path, sizeof path, "%s/claude", xdg);
+	else if (home)
+		snprintf(path, sizeof path, "%s/.config/claude", home);
+	else
+		path[0] = '\0';
+	if (path[0] && push_str(&ctx->default_roots, &ctx->ndefault_roots, path, strlen(path)))
+		return -1;
+	if (home) {
+		snprintf(path, sizeof path, "%s/.claude", home);
+		if (push_str(&ctx->default_roots, &ctx->ndefault_roots, path, strlen(path)))
+			return -1;
+	}
+	return 0;
+}
+
+char *const *cu__ctx_roots(const cu_ctx *ctx, size_t *n)
+{
+	if (ctx->nroots) {
+		*n = ctx->nroots;
+		return ctx->roots;
+	}
+	*n = ctx->ndefault_roots;
+	return ctx->default_roots;
+}
+
+int cu_ctx_new(cu_ctx **out)
+{
+	char err[256];
+	if (!out) {
+		cu__set_last_error("cu_ctx_new: out is NULL");
+		return CU_EINVALID;
+	}
+	*out = NULL;
+	cu_ctx *ctx = calloc(1, sizeof *ctx);
+	if (!ctx) {
+		cu__set_last_error("out of memory");
+		return CU_ENOMEM;
+	}
+	ctx->since_day = ctx->until_day = CU__NO_DAY;
+	ctx->cost_mode = CU_COST_AUTO;
+	if (cu__tz_load(NULL, &ctx->tz, err, sizeof err) != 0 &&
+	    cu__tz_load("UTC", &ctx->tz, err, sizeof err) != 0) {
+		cu__set_last_error("cannot load a timezone: %s", err);
+		cu_ctx_free(ctx);
+		return CU_ENOTFOUND;
+	}
+	if (cu__pricetab_embedded(&ctx->prices) != 0 || compute_default_roots(ctx) != 0) {
+		cu__set_last_error("out of memory");
+		cu_ctx_free(ctx);
+		return CU_ENOMEM;
+	}
+	*out = ctx;
+	return CU_OK;
+}
+
+static void clear_load(cu_ctx *ctx)
+{
+	cu__discover_clear(&ctx->disc);
+	cu__scan_clear(&ctx->scan);
+	free(ctx->model_price);
+	ctx->model_price = NULL;
+	ctx->unpriced = 0;
+	ctx->usage_lines = ctx->duplicates = 0;
+	ctx->loaded = 0;
+}
+
+void cu_ctx_free(cu_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	clear_load(ctx);
+	free_strv(ctx->roots, ctx->nroots);
+	free_strv(ctx->default_roots, ctx->ndefault_roots);
+	cu__tz_free(ctx->tz);
+	cu__pricetab_free(ctx->prices);
+	free(ctx->project);
+	free(ctx);
+}
+
+const char *cu_ctx_last_error(const cu_ctx *ctx)
+{
+	return ctx ? ctx->err : "no context";
+}
+
+int cu_ctx_add_root(cu_ctx *ctx, const char *path)
+{
+	if (!ctx || !path || !*path)
+		return ctx ? cu__ctx_error(ctx, CU_EINVALID, "empty data directory") : CU_EINVALID;
+	if (push_str(&ctx->roots, &ctx->nroots, path, strlen(path)) != 0)
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	return ok(ctx);
+}
+
+size_t cu_ctx_root_count(const cu_ctx *ctx)
+{
+	size_t n = 0;
+	if (ctx)
+		cu__ctx_roots(ctx, &n);
+	return n;
+}
+
+const char *cu_ctx_root(const cu_ctx *ctx, size_t i)
+{
+	size_t n = 0;
+	char *const *v = ctx ? cu__ctx_roots(ctx, &n) : NULL;
+	return i < n ? v[i] : NULL;
+}
+
+int cu_ctx_set_exclude_vms(cu_ctx *ctx, int exclude)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->exclude_vms = exclude != 0;
+	return ok(ctx);
+}
+
+int cu_ctx_set_timezone(cu_ctx *ctx, const char *tz)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	cu__tz *z;
+	char err[256];
+	if (cu__tz_load(tz, &z, err, sizeof err) != 0)
+		return cu__ctx_error(ctx, CU_ENOTFOUND, "%s", err);
+	cu__tz_free(ctx->tz);
+	ctx->tz = z;
+	return ok(ctx);
+}
+
+const char *cu_ctx_timezone(const cu_ctx *ctx)
+{
+	return ctx ? cu__tz_name(ctx->tz) : NULL;
+}
+
+static int set_day(cu_ctx *ctx, const char *date, int64_t *day)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	if (!date || !*date) {
+		*day = CU__NO_DAY;
+		return ok(ctx);
+	}
+	int64_t d;
+	if (cu__parse_date(date, &d) != 0)
+		return cu__ctx_error(ctx, CU_EINVALID,
+		                     "invalid date '%s' (expected YYYY-MM-DD or YYYYMMDD)", date);
+	*day = d;
+	return ok(ctx);
+}
+
+int cu_ctx_set_since(cu_ctx *ctx, const char *date)
+{
+	return set_day(ctx, date, ctx ? &ctx->since_day : NULL);
+}
+
+int cu_ctx_set_until(cu_ctx *ctx, const char *date)
+{
+	return set_day(ctx, date, ctx ? &ctx->until_day : NULL);
+}
+
+int cu_ctx_set_cost_mode(cu_ctx *ctx, int32_t mode)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	if (mode != CU_COST_AUTO && mode != CU_COST_CALCULATE && mode != CU_COST_DISPLAY)
+		return cu__ctx_error(ctx, CU_EINVALID, "unknown cost mode %d", (int)mode);
+	ctx->cost_mode = mode;
+	if (ctx->loaded)
+		return cu__price_entries(ctx);
+	return ok(ctx);
+}
+
+int cu_ctx_set_week_start(cu_ctx *ctx, int32_t weekday)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	if (weekday < 0 || weekday > 6)
+		return cu__ctx_error(ctx, CU_EINVALID, "week start must be 0 (Sunday) to 6");
+	ctx->week_start = weekday;
+	return ok(ctx);
+}
+
+int cu_ctx_set_project(cu_ctx *ctx, const char *project)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	char *p = NULL;
+	if (project && *project && !(p = strdup(project)))
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	free(ctx->project);
+	ctx->project = p;
+	return ok(ctx);
+}
+
+int cu_ctx_set_threads(cu_ctx *ctx, uint32_t threads)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->threads = threads;
+	return ok(ctx);
+}
+
+int cu_ctx_set_offline(cu_ctx *ctx, int offline)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->offline = offline != 0;
+	return ok(ctx);
+}
+
+int cu_ctx_set_diag_fn(cu_ctx *ctx, cu_diag_fn fn, void *userdata)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->diag_fn = fn;
+	ctx->diag_ud = userdata;
+	return ok(ctx);
+}
+
+int cu_ctx_set_now(cu_ctx *ctx, int64_t unix_ms)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->now_ms = unix_ms;
+	return ok(ctx);
+}
+
+int64_t cu_ctx_now(const cu_ctx *ctx)
+{
+	if (ctx && ctx->now_ms)
+		return ctx->now_ms;
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+int cu_ctx_format_date(const cu_ctx *ctx, int64_t unix_ms, char *buf, size_t size)
+{
+	if (!ctx || !buf || size < 11)
+		return CU_EINVALID;
+	cu__format_date(cu__tz_local_day(ctx->tz, unix_ms), buf);
+	return CU_OK;
+}
+
+static void emit_diags(cu_ctx *ctx, cu__diags *d)
+{
+	if (ctx->diag_fn) {
+		for (size_t i = 0; i < d->n; i++)
+			ctx->diag_fn(d->v[i].kind, d->v[i].path, d->v[i].line, d->v[i].msg, ctx->diag_ud);
+		if (d->dropped) {
+			char msg[128];
+			snprintf(msg, sizeof msg, "%zu more diagnostics not shown", d->dropped);
+			ctx->diag_fn(CU_DIAG_NOTE, NULL, 0, msg, ctx->diag_ud);
+		}
+	}
+	cu__diags_clear(d);
+}
+
+static int not_found(cu_ctx *ctx)
+{
+	size_t n;
+	char *const *roots = cu__ctx_roots(ctx, &n);
+	char list[CU__ERRLEN - 64];
+	size_t at = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < n && at < sizeof list; i++)
+		at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", roots[i]);
+	return cu__ctx_error(ctx, CU_ENOTFOUND, "no Claude data directory found (looked in: %s)",
+	                     n ? list : "nowhere: set CLAUDE_CONFIG_DIR or HOME");
+}
+
+int cu_ctx_load(cu_ctx *ctx)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	clear_load(ctx);
+	if (!ctx->nroots && compute_default_roots(ctx) != 0)
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+
+	cu__diags diags = { 0 };
+	size_t nroots;
+	char *const *roots = cu__ctx_roots(ctx, &nroots);
+	if (cu__discover(roots, nroots, ctx->exclude_vms, &ctx->disc, &diags) != 0) {
+		cu__diags_clear(&diags);
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while listing files");
+	}
+	if (ctx->disc.roots_found == 0) {
+		emit_diags(ctx, &diags);
+		return not_found(ctx);
+	}
+
+	/* A file last written more than a day before --since holds nothing newer. */
+	cu__scan_opts opts = { INT64_MIN, ctx->threads, ctx->oracle };
+	if (ctx->since_day != CU__NO_DAY)
+		opts.min_mtime_ms = (cu__tz_day_start(ctx->tz, ctx->since_day) - 86400) * 1000;
+	if (cu__scan(&ctx->disc.files, &opts, &ctx->scan, &diags) != 0) {
+		cu__diags_clear(&diags);
+		clear_load(ctx);
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while reading transcripts");
+	}
+	ctx->usage_lines = (int64_t)ctx->scan.n;
+	size_t kept = cu__dedup(ctx->scan.entries, ctx->scan.n, ctx->disc.files.v);
+	if (kept == (size_t)-1) {
+		cu__diags_clear(&diags);
+		clear_load(ctx);
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while deduplicating");
+	}
+	ctx->duplicates = (int64_t)(ctx->scan.n - kept);
+	ctx->scan.n = kept;
+	emit_diags(ctx, &diags);
+	ctx->loaded = 1;
+	int rc = cu__price_entries(ctx);
+	if (rc != CU_OK) {
+		clear_load(ctx);
+		return rc;
+	}
+	return ok(ctx);
+}
+
+int64_t cu_ctx_stat(const cu_ctx *ctx, int32_t which)
+{
+	if (!ctx)
+		return -1;
+	const cu__scan_stats *s = &ctx->scan.stats;
+	switch (which) {
+	case CU_STAT_FILES: return (int64_t)ctx->disc.files.n;
+	case CU_STAT_FILES_READ: return s->files_read;
+	case CU_STAT_FILE_ERRORS: return s->file_errors;
+	case CU_STAT_BYTES: return s->bytes;
+	case CU_STAT_LINES: return s->lines;
+	case CU_STAT_MALFORMED_LINES: return s->malformed;
+	case CU_STAT_TORN_LINES: return s->torn;
+	case CU_STAT_USAGE_LINES: return ctx->usage_lines;
+	case CU_STAT_ENTRIES: return (int64_t)ctx->scan.n;
+	case CU_STAT_DUPLICATES: return ctx->duplicates;
+	case CU_STAT_UNPRICED_MODELS: return (int64_t)ctx->unpriced;
+	default: return -1;
+	}
+}
+
+int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e)
+{
+	if (e->flags & CU__E_SYNTHETIC)
+		return 0;
+	if (ctx->since_day != CU__NO_DAY || ctx->until_day != CU__NO_DAY) {
+		int64_t day = cu__tz_local_day(ctx->tz, e->ts_ms);
+		if (ctx->since_day != CU__NO_DAY && day < ctx->since_day)
+			return 0;
+		if (ctx->until_day != CU__NO_DAY && day > ctx->until_day)
+			return 0;
+	}
+	if (ctx->project) {
+		const cu__file *f = &ctx->disc.files.v[e->file];
+		const char *name = cu__pool_str(&ctx->disc.projects, f->project);
+		if (strcmp(name, ctx->project) != 0 && !(f->cwd && strcmp(f->cwd, ctx->project) == 0))
+			return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,42 @@
+/*
+ * hash.c - a small multiply-xorshift hash. Keys are short (ids of ~30
+ * bytes), so simplicity beats throughput; two seeds give the 128-bit form
+ * used for deduplication keys, where a collision would merge two requests.
+ */
+#include "hash-private.h"
+
+#include <string.h>
+
+static inline uint64_t mix(uint64_t x)
+{
+	/* The finaliser of SplitMix64. */
+	x ^= x >> 30;
+	x *= UINT64_C(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64_C(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+uint64_t cu__hash64(const void *p, size_t n, uint64_t seed)
+{
+	const unsigned char *s = p;
+	uint64_t h = seed ^ (UINT64_C(0x9e3779b97f4a7c15) * (n + 1));
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, s, 8);
+		h = mix(h ^ w) + UINT64_C(0x632be59bd9b4e019);
+		s += 8;
+		n -= 8;
+	}
+	uint64_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		w |= (uint64_t)s[i] << (8 * i);
+	return mix(h ^ w ^ ((uint64_t)n << 56));
+}
+
+void cu__hash128(const void *p, size_t n, uint64_t out[2])
+{
+	out[0] = cu__hash64(p, n, UINT64_C(0x243f6a8885a308d3));
+	out[1] = cu__hash64(p, n, UINT64_C(0x13198a2e03707344));
+}

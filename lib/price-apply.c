@@ -1,0 +1,151 @@
+/*
+ * price-apply.c - the price stage: each model is resolved against the price
+ * table once, then every entry gets its cost according to the cost mode.
+ * Also the public price look-ups of cu-pricing.h.
+ */
+#include "context-private.h"
+
+#include <claudeusage/cu-pricing.h>
+#include <claudeusage/cu-status.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SYNTHETIC "<synthetic>"
+
+static int32_t resolve(const cu__pricetab *tab, const char *model)
+{
+	if (strcmp(model, SYNTHETIC) == 0)
+		return -2;
+	long i = cu__pricetab_find(tab, model, strlen(model));
+	return i < 0 ? -1 : (int32_t)i;
+}
+
+static cu__usage usage_of(const cu__entry *e)
+{
+	cu__usage u = { e->input, e->output, e->cache_create, e->cache_1h, e->cache_read,
+		        (e->flags & CU__E_FAST) != 0 };
+	return u;
+}
+
+int cu__price_entries(cu_ctx *ctx)
+{
+	const cu__pool *models = &ctx->scan.models;
+	int32_t *map = realloc(ctx->model_price, (models->count + 1) * sizeof *map);
+	if (!map)
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	ctx->model_price = map;
+	ctx->unpriced = 0;
+	for (size_t m = 0; m < models->count; m++)
+		map[m] = resolve(ctx->prices, cu__pool_str(models, (uint32_t)m));
+
+	/* An unpriced model is reported once, not priced silently at $0. */
+	char *reported = calloc(models->count + 1, 1);
+	if (!reported)
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	for (size_t i = 0; i < ctx->scan.n; i++) {
+		cu__entry *e = &ctx->scan.entries[i];
+		int32_t p = map[e->model];
+		int has_line = (e->flags & CU__E_HAS_COST) != 0;
+		e->flags &= ~(uint32_t)(CU__E_UNPRICED | CU__E_SYNTHETIC);
+		if (p == -2) {
+			e->flags |= CU__E_SYNTHETIC;
+			e->cost = 0;
+			continue;
+		}
+		if (ctx->cost_mode == CU_COST_DISPLAY || (ctx->cost_mode == CU_COST_AUTO && has_line)) {
+			e->cost = has_line ? e->line_cost : 0;
+			continue;
+		}
+		if (p < 0) {
+			e->flags |= CU__E_UNPRICED;
+			e->cost = 0;
+			if (!reported[e->model]) {
+				reported[e->model] = 1;
+				ctx->unpriced++;
+				if (ctx->diag_fn) {
+					const char *name = cu__pool_str(models, e->model);
+					char msg[300];
+					snprintf(msg, sizeof msg,
+					         "no price for model '%s': its tokens are counted, its cost is not",
+					         *name ? name : "(none)");
+					ctx->diag_fn(CU_DIAG_UNPRICED_MODEL, NULL, 0, msg, ctx->diag_ud);
+				}
+			}
+			continue;
+		}
+		cu__usage u = usage_of(e);
+		e->cost = cu__price_cost(cu__pricetab_price(ctx->prices, (size_t)p), &u);
+	}
+	free(reported);
+	return CU_OK;
+}
+
+const char *cu_ctx_pricing_source(const cu_ctx *ctx)
+{
+	return ctx ? cu__pricetab_source(ctx->prices) : NULL;
+}
+
+static int find(cu_ctx *ctx, const char *model, size_t *index)
+{
+	if (!ctx || !model)
+		return ctx ? cu__ctx_error(ctx, CU_EINVALID, "model is NULL") : CU_EINVALID;
+	int32_t i = resolve(ctx->prices, model);
+	if (i < 0)
+		return cu__ctx_error(ctx, CU_ENOTFOUND, "no price for model '%s'", model);
+	*index = (size_t)i;
+	ctx->err[0] = '\0';
+	return CU_OK;
+}
+
+int cu_ctx_model_key(cu_ctx *ctx, const char *model, const char **key)
+{
+	size_t i;
+	int rc = find(ctx, model, &i);
+	if (rc == CU_OK && key)
+		*key = cu__pricetab_key(ctx->prices, i);
+	return rc;
+}
+
+int cu_ctx_model_price(cu_ctx *ctx, const char *model, int32_t kind, double *usd_per_token)
+{
+	size_t i;
+	int rc = find(ctx, model, &i);
+	if (rc != CU_OK)
+		return rc;
+	const cu__price *p = cu__pricetab_price(ctx->prices, i);
+	double v;
+	switch (kind) {
+	case CU_PRICE_INPUT: v = p->input; break;
+	case CU_PRICE_OUTPUT: v = p->output; break;
+	case CU_PRICE_CACHE_WRITE: v = p->cache_write; break;
+	case CU_PRICE_CACHE_WRITE_1H: v = p->cache_write_1h; break;
+	case CU_PRICE_CACHE_READ: v = p->cache_read; break;
+	case CU_PRICE_INPUT_ABOVE_200K: v = p->has_tier ? p->input_above : 0; break;
+	case CU_PRICE_OUTPUT_ABOVE_200K: v = p->has_tier ? p->output_above : 0; break;
+	case CU_PRICE_CACHE_WRITE_ABOVE_200K: v = p->has_tier ? p->cache_write_above : 0; break;
+	case CU_PRICE_CACHE_READ_ABOVE_200K: v = p->has_tier ? p->cache_read_above : 0; break;
+	default: return cu__ctx_error(ctx, CU_EINVALID, "unknown price kind %d", (int)kind);
+	}
+	if (usd_per_token)
+		*usd_per_token = v;
+	return CU_OK;
+}
+
+int cu_ctx_compute_cost(cu_ctx *ctx, const char *model, int64_t input, int64_t output,
+                        int64_t cache_creation, int64_t cache_creation_1h, int64_t cache_read,
+                        double *usd)
+{
+	size_t i;
+	if (ctx && (input < 0 || output < 0 || cache_creation < 0 || cache_creation_1h < 0 ||
+	            cache_read < 0 || cache_creation_1h > cache_creation))
+		return cu__ctx_error(ctx, CU_EINVALID, "token counts must be >= 0, 1-hour part <= total");
+	int rc = find(ctx, model, &i);
+	if (rc != CU_OK)
+		return rc;
+	cu__usage u = { input, output, cache_creation, cache_creation_1h, cache_read, 0 };
+	if (usd)
+		*usd = cu__price_cost(cu__pricetab_price(ctx->prices, i), &u);
+	return CU_OK;
+}

@@ -1,0 +1,178 @@
+/*
+ * report-json.c - a report as JSON, in ccusage's field names and shape so
+ * that existing jq scripts keep working.
+ */
+#include "report-private.h"
+#include "time-private.h"
+
+#include <claudeusage/cu-status.h>
+
+#include <jansson.h>
+#include <string.h>
+
+static const char *array_name(int32_t group)
+{
+	switch (group) {
+	case CU_GROUP_DAILY: return "daily";
+	case CU_GROUP_WEEKLY: return "weekly";
+	case CU_GROUP_MONTHLY: return "monthly";
+	case CU_GROUP_SESSION: return "sessions";
+	default: return "projects";
+	}
+}
+
+static const char *key_name(int32_t group)
+{
+	switch (group) {
+	case CU_GROUP_DAILY: return "date";
+	case CU_GROUP_WEEKLY: return "week";
+	case CU_GROUP_MONTHLY: return "month";
+	case CU_GROUP_SESSION: return "sessionId";
+	default: return "project";
+	}
+}
+
+/* Set obj[key] = v, reporting whether both allocations and the set worked. */
+static int put(json_t *obj, const char *key, json_t *v)
+{
+	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -1;
+}
+
+static int put_tokens(json_t *o, const cu_row *r, const char *cost_name)
+{
+	int rc = 0;
+	rc |= put(o, "inputTokens", json_integer(r->input));
+	rc |= put(o, "outputTokens", json_integer(r->output));
+	rc |= put(o, "cacheCreationTokens", json_integer(r->cache_create));
+	rc |= put(o, "cacheReadTokens", json_integer(r->cache_read));
+	if (strcmp(cost_name, "cost") != 0)
+		rc |= put(o, "totalTokens",
+		          json_integer(r->input + r->output + r->cache_create + r->cache_read));
+	rc |= put(o, cost_name, json_real(r->cost));
+	return rc;
+}
+
+static json_t *time_value(int64_t ms)
+{
+	char buf[25];
+	cu__format_timestamp(ms, buf);
+	return json_string(buf);
+}
+
+static json_t *row_json(const cu_report *rep, const cu_row *r)
+{
+	json_t *o = json_object();
+	json_t *models = json_array();
+	json_t *bd = json_array();
+	int rc = o && models && bd ? 0 : -1;
+
+	if (rc == 0)
+		rc |= put(o, key_name(rep->group), json_string(r->key));
+	if (rc == 0 && rep->group == CU_GROUP_SESSION) {
+		rc |= put(o, "projectPath", json_string(r->project ? r->project : ""));
+		if (r->project_path)
+			rc |= put(o, "cwd", json_string(r->project_path));
+	} else if (rc == 0 && r->project) {
+		if (rep->group != CU_GROUP_PROJECT)
+			rc |= put(o, "project", json_string(r->project));
+		if (r->project_path)
+			rc |= put(o, "projectPath", json_string(r->project_path));
+	}
+	if (rc == 0)
+		rc |= put_tokens(o, r, "totalCost");
+	if (rc == 0 && (rep->group == CU_GROUP_SESSION || rep->group == CU_GROUP_PROJECT)) {
+		rc |= put(o, "firstActivity", time_value(r->first_ms));
+		rc |= put(o, "lastActivity", time_value(r->last_ms));
+	}
+	for (size_t i = 0; rc == 0 && i < r->nmodels; i++)
+		rc |= json_array_append_new(models, json_string(r->models[i]));
+	for (size_t i = 0; rc == 0 && i < r->nbreakdown; i++) {
+		const cu_row *b = &r->breakdown[i];
+		json_t *m = json_object();
+		rc |= m ? 0 : -1;
+		if (rc == 0) {
+			rc |= put(m, "modelName", json_string(b->key));
+			rc |= put_tokens(m, b, "cost");
+		}
+		rc |= json_array_append_new(bd, m);
+	}
+	if (rc == 0) {
+		rc |= put(o, "modelsUsed", models);
+		models = NULL;
+		rc |= put(o, "modelBreakdowns", bd);
+		bd = NULL;
+	}
+	json_decref(models);
+	json_decref(bd);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *report_json(const cu_report *rep)
+{
+	json_t *root = json_object();
+	json_t *totals = json_object();
+	json_t *unpriced = json_array();
+	json_t *rows = NULL;
+	int rc = root && totals && unpriced ? 0 : -1;
+
+	if (rep->flags & CU_REPORT_BY_PROJECT && rep->group != CU_GROUP_PROJECT) {
+		/* {"projects": {name: [rows]}}: rows are sorted by project already. */
+		rows = json_object();
+		for (size_t i = 0; rc == 0 && rows && i < rep->n; i++) {
+			const cu_row *r = &rep->rows[i];
+			json_t *list = json_object_get(rows, r->project);
+			if (!list) {
+				list = json_array();
+				rc |= put(rows, r->project, list);
+			}
+			rc |= json_array_append_new(list, row_json(rep, r));
+		}
+		rc |= put(root, "projects", rows);
+	} else {
+		rows = json_array();
+		for (size_t i = 0; rc == 0 && rows && i < rep->n; i++)
+			rc |= json_array_append_new(rows, row_json(rep, &rep->rows[i]));
+		rc |= put(root, array_name(rep->group), rows);
+	}
+	if (rc == 0) {
+		rc |= put_tokens(totals, &rep->totals, "totalCost");
+		rc |= put(root, "totals", totals);
+		totals = NULL;
+	}
+	for (size_t i = 0; rc == 0 && i < rep->nunpriced; i++)
+		rc |= json_array_append_new(unpriced, json_string(rep->unpriced[i]));
+	if (rc == 0) {
+		rc |= put(root, "unpricedModels", unpriced);
+		unpriced = NULL;
+	}
+	json_decref(totals);
+	json_decref(unpriced);
+	if (rc != 0) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+int cu_report_to_json(const cu_report *report, uint32_t flags, char **out)
+{
+	if (!report || !out)
+		return CU_EINVALID;
+	*out = NULL;
+	json_t *root = report_json(report);
+	if (!root)
+		return CU_ENOMEM;
+	size_t jf = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
+	jf |= (flags & CU_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2);
+	char *text = json_dumps(root, jf);
+	json_decref(root);
+	if (!text)
+		return CU_ENOMEM;
+	/* json_dumps allocates with malloc (we never change jansson's allocator). */
+	*out = text;
+	return CU_OK;
+}
