@@ -664,6 +664,9 @@ int64_t cu__tz_day_start(const cu__tz *tz, int64_t local_day)
 	s = L - 26 * 3600 - 1;
 	for (int guard = 0; guard < 64; guard++) {
 		o = cu__tz_offset(tz, s);
+		/* Also taken when the whole day was skipped (Samoa dropped
+		 * 2011-12-30): the next day's first instant keeps day starts
+		 * increasing. */
 		if (s + o >= L)
 			return s;
 		e = tz_next(tz, s);
@@ -861,6 +864,10 @@ static const char *read_footer(cu__tz *tz, const unsigned char *p,
 	return NULL;
 }
 
+/*
+ * Leap-second records are skipped: only "right/" zones have them, and
+ * their transition times count leap seconds, which Unix time does not.
+ */
 static const char *parse_tzif(cu__tz *tz, const unsigned char *p, size_t len)
 {
 	struct tzif_hdr h;

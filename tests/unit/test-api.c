@@ -1,0 +1,334 @@
+/*
+ * test-api.c - the public API, used exactly as an outside program would, on
+ * the hand-written history in tests/data/api/home (expected values are
+ * worked out by hand in the comments).
+ */
+#include <claudeusage/claudeusage.h>
+
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char home[4096];
+static cu_ctx *ctx;
+
+/* Prices per token: sonnet-4 3e-6/15e-6/3.75e-6/0.3e-6, opus-4-1 15e-6/75e-6, haiku-4-5 1e-6/5e-6. */
+#define COST_M1 (10 * 3e-6 + 20 * 15e-6 + 30 * 3.75e-6 + 40 * 0.3e-6) /* 4.545e-4 */
+#define COST_M2 (100 * 15e-6 + 200 * 75e-6)                          /* 0.0165 */
+#define COST_M5_CALC (10 * 3e-6 + 10 * 15e-6)                        /* costUSD says 0.5 */
+#define COST_M6 (1000 * 1e-6 + 100 * 5e-6)
+#define COST_M7 (1 * 3e-6 + 1 * 15e-6 + 1 * 3.75e-6 + 1 * 0.3e-6)
+#define COST_M8 (7 * 3e-6 + 7 * 15e-6 + 7 * 3.75e-6 + 7 * 0.3e-6)
+
+static void setup(void)
+{
+	const char *data = getenv("CU_TEST_DATA");
+	ck_assert_ptr_nonnull(data);
+	snprintf(home, sizeof home, "%s/api/home", data);
+	ck_assert_int_eq(cu_ctx_new(&ctx), CU_OK);
+	ck_assert_int_eq(cu_ctx_add_root(ctx, home), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_timezone(ctx, "UTC"), CU_OK);
+}
+
+static void teardown(void)
+{
+	cu_ctx_free(ctx);
+	ctx = NULL;
+}
+
+static cu_report *report(int32_t group, uint32_t flags, uint32_t limit)
+{
+	cu_report *r = NULL;
+	ck_assert_int_eq(cu_ctx_load(ctx), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, group, flags, limit, &r), CU_OK);
+	return r;
+}
+
+#define ck_assert_cost(got, want) ck_assert_msg(fabs((got) - (want)) < 1e-12, "cost %.12g != %.12g", (got), (want))
+
+START_TEST(basics)
+{
+	int maj = -1;
+	cu_version(&maj, NULL, NULL);
+	ck_assert_int_eq(maj, CU_VERSION_MAJOR);
+	ck_assert_str_eq(cu_version_string(), CU_VERSION_STRING);
+	ck_assert_int_eq(cu_abi_version(), CU_ABI_VERSION);
+	ck_assert_str_eq(cu_status_str(CU_ENOTFOUND), "not found");
+	ck_assert_str_eq(cu_status_str(12345), "unknown status");
+	cu_ctx_free(NULL);
+	cu_report_free(NULL);
+	cu_free(NULL);
+	ck_assert_int_eq(cu_ctx_new(NULL), CU_EINVALID);
+	ck_assert(strlen(cu_last_error()) > 0);
+}
+END_TEST
+
+START_TEST(errors)
+{
+	cu_report *r = NULL;
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 0, &r), CU_ESTATE);
+	ck_assert(strstr(cu_ctx_last_error(ctx), "cu_ctx_load") != NULL);
+	ck_assert_int_eq(cu_ctx_set_timezone(ctx, "Mars/Olympus"), CU_ENOTFOUND);
+	ck_assert(strstr(cu_ctx_last_error(ctx), "Mars/Olympus") != NULL);
+	ck_assert_str_eq(cu_ctx_timezone(ctx), "UTC"); /* unchanged */
+	ck_assert_int_eq(cu_ctx_set_since(ctx, "2025-02-30"), CU_EINVALID);
+	ck_assert_int_eq(cu_ctx_set_since(ctx, "20250230"), CU_EINVALID);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(ctx, 7), CU_EINVALID);
+	ck_assert_int_eq(cu_ctx_set_week_start(ctx, 7), CU_EINVALID);
+	ck_assert_int_eq(cu_ctx_load(ctx), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, 99, 0, 0, &r), CU_EINVALID);
+	ck_assert_ptr_null(r);
+}
+END_TEST
+
+START_TEST(no_data_directory)
+{
+	cu_ctx *c;
+	ck_assert_int_eq(cu_ctx_new(&c), CU_OK);
+	ck_assert_int_eq(cu_ctx_add_root(c, "/nonexistent/one"), CU_OK);
+	ck_assert_int_eq(cu_ctx_add_root(c, "/nonexistent/two"), CU_OK);
+	ck_assert_uint_eq(cu_ctx_root_count(c), 2);
+	ck_assert_str_eq(cu_ctx_root(c, 1), "/nonexistent/two");
+	ck_assert_int_eq(cu_ctx_load(c), CU_ENOTFOUND);
+	ck_assert(strstr(cu_ctx_last_error(c), "/nonexistent/one, /nonexistent/two") != NULL);
+	cu_ctx_free(c);
+}
+END_TEST
+
+START_TEST(daily)
+{
+	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
+	ck_assert_uint_eq(cu_report_count(r), 5);
+	const char *days[] = { "2025-06-01", "2025-06-02", "2025-06-03", "2025-06-09", "2025-07-01" };
+	for (size_t i = 0; i < 5; i++)
+		ck_assert_str_eq(cu_row_key(cu_report_row(r, i)), days[i]);
+	/* 06-01: m1 (final copy, 20 output), m2, m6 (subagent) */
+	const cu_row *d1 = cu_report_row(r, 0);
+	ck_assert_int_eq(cu_row_input_tokens(d1), 1110);
+	ck_assert_int_eq(cu_row_output_tokens(d1), 320);
+	ck_assert_int_eq(cu_row_cache_creation_tokens(d1), 30);
+	ck_assert_int_eq(cu_row_cache_read_tokens(d1), 40);
+	ck_assert_int_eq(cu_row_total_tokens(d1), 1500);
+	ck_assert_int_eq(cu_row_entries(d1), 3);
+	ck_assert_cost(cu_row_cost_usd(d1), COST_M1 + COST_M2 + COST_M6);
+	ck_assert_int_eq(cu_row_cost_micro_usd(d1), 18455); /* 0.0184545 rounds up */
+	ck_assert_uint_eq(cu_row_model_count(d1), 3);
+	ck_assert_str_eq(cu_row_model(d1, 0), "claude-haiku-4-5-20251001");
+	ck_assert_str_eq(cu_row_model(d1, 2), "claude-sonnet-4-20250514");
+	/* the breakdown: most costly first */
+	ck_assert_uint_eq(cu_row_breakdown_count(d1), 3);
+	ck_assert_str_eq(cu_row_key(cu_row_breakdown(d1, 0)), "claude-opus-4-1-20250805");
+	ck_assert_cost(cu_row_cost_usd(cu_row_breakdown(d1, 0)), COST_M2);
+	ck_assert_ptr_null(cu_row_breakdown(d1, 3));
+	/* <synthetic> (06-02) is neither counted nor listed; the unknown model is counted, unpriced */
+	const cu_row *d2 = cu_report_row(r, 1);
+	ck_assert_int_eq(cu_row_entries(d2), 1);
+	ck_assert_int_eq(cu_row_input_tokens(d2), 5);
+	ck_assert_cost(cu_row_cost_usd(d2), 0.0);
+	ck_assert_uint_eq(cu_report_unpriced_count(r), 1);
+	ck_assert_str_eq(cu_report_unpriced(r, 0), "gpt-unknown-model");
+	/* auto mode: the legacy line's costUSD */
+	ck_assert_cost(cu_row_cost_usd(cu_report_row(r, 3)), 0.5);
+	const cu_row *t = cu_report_totals(r);
+	ck_assert_str_eq(cu_row_key(t), "Total");
+	ck_assert_int_eq(cu_row_input_tokens(t), 1133);
+	ck_assert_int_eq(cu_row_output_tokens(t), 343);
+	ck_assert_int_eq(cu_row_cache_creation_tokens(t), 38);
+	ck_assert_int_eq(cu_row_cache_read_tokens(t), 48);
+	ck_assert_int_eq(cu_row_entries(t), 7);
+	ck_assert_cost(cu_row_cost_usd(t), COST_M1 + COST_M2 + COST_M6 + COST_M8 + 0.5 + COST_M7);
+	ck_assert_int_eq(cu_ctx_stat(ctx, CU_STAT_ENTRIES), 8); /* with the synthetic one */
+	ck_assert_int_eq(cu_ctx_stat(ctx, CU_STAT_DUPLICATES), 3);
+	ck_assert_int_eq(cu_ctx_stat(ctx, CU_STAT_FILES), 4);
+	ck_assert_int_eq(cu_ctx_stat(ctx, CU_STAT_MALFORMED_LINES), 0);
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(cost_modes)
+{
+	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
+	cu_report_free(r);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(ctx, CU_COST_CALCULATE), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+	ck_assert_cost(cu_row_cost_usd(cu_report_row(r, 3)), COST_M5_CALC);
+	cu_report_free(r);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(ctx, CU_COST_DISPLAY), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+	ck_assert_cost(cu_row_cost_usd(cu_report_totals(r)), 0.5);
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(exclude_vms_and_timezone)
+{
+	ck_assert_int_eq(cu_ctx_set_exclude_vms(ctx, 1), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_timezone(ctx, "Asia/Tokyo"), CU_OK);
+	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
+	/* m8 lived only in the VM; m2 (23:30Z) is on the 2nd in Tokyo */
+	ck_assert_int_eq(cu_row_entries(cu_report_totals(r)), 6);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 1)), "2025-06-02");
+	ck_assert_int_eq(cu_row_input_tokens(cu_report_row(r, 1)), 105);
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(weekly_monthly)
+{
+	cu_report *r = report(CU_GROUP_WEEKLY, 0, 0);
+	ck_assert_uint_eq(cu_report_count(r), 3);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-06-01");
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 1)), "2025-06-08");
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 2)), "2025-06-29");
+	cu_report_free(r);
+	ck_assert_int_eq(cu_ctx_set_week_start(ctx, 1), CU_OK); /* Monday */
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_WEEKLY, 0, 0, &r), CU_OK);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-05-26");
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 1)), "2025-06-02");
+	cu_report_free(r);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_MONTHLY, 0, 0, &r), CU_OK);
+	ck_assert_uint_eq(cu_report_count(r), 2);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-06");
+	ck_assert_int_eq(cu_row_input_tokens(cu_report_row(r, 1)), 1);
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(sessions)
+{
+	cu_report *r = report(CU_GROUP_SESSION, 0, 0);
+	ck_assert_uint_eq(cu_report_count(r), 2);
+	/* sess-a: its own lines, its subagent and its VM copy; oldest activity first */
+	const cu_row *a = cu_report_row(r, 0);
+	ck_assert_str_eq(cu_row_key(a), "sess-a");
+	ck_assert_str_eq(cu_row_project(a), "-home-u-alpha");
+	ck_assert_str_eq(cu_row_project_path(a), "/home/u/alpha");
+	ck_assert_int_eq(cu_row_entries(a), 6);
+	ck_assert_int_eq(cu_row_first_time(a), INT64_C(1748772001000)); /* 2025-06-01T10:00:01Z */
+	const cu_row *b = cu_report_row(r, 1);
+	ck_assert_str_eq(cu_row_key(b), "sess-b");
+	ck_assert_str_eq(cu_row_project_path(b), "/home/u/beta");
+	ck_assert_int_eq(cu_row_entries(b), 1);
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(filters_order_limit)
+{
+	ck_assert_int_eq(cu_ctx_set_since(ctx, "20250602"), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_until(ctx, "2025-06-09"), CU_OK);
+	cu_report *r = report(CU_GROUP_DAILY, CU_REPORT_DESC, 0);
+	ck_assert_uint_eq(cu_report_count(r), 3);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-06-09");
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 2)), "2025-06-02");
+	cu_report_free(r);
+	ck_assert_int_eq(cu_ctx_set_since(ctx, NULL), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_until(ctx, ""), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 2, &r), CU_OK);
+	ck_assert_uint_eq(cu_report_count(r), 2);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-06-09");
+	ck_assert_int_eq(cu_row_entries(cu_report_totals(r)), 2); /* totals of what is shown */
+	cu_report_free(r);
+	ck_assert_int_eq(cu_ctx_set_project(ctx, "/home/u/beta"), CU_OK);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+	ck_assert_uint_eq(cu_report_count(r), 1);
+	ck_assert_str_eq(cu_row_key(cu_report_row(r, 0)), "2025-07-01");
+	cu_report_free(r);
+}
+END_TEST
+
+START_TEST(by_project_and_json)
+{
+	cu_report *r = report(CU_GROUP_DAILY, CU_REPORT_BY_PROJECT, 0);
+	ck_assert_uint_eq(cu_report_count(r), 5);
+	ck_assert_str_eq(cu_row_project(cu_report_row(r, 0)), "-home-u-alpha");
+	ck_assert_str_eq(cu_row_project(cu_report_row(r, 4)), "-home-u-beta");
+	char *json = NULL;
+	ck_assert_int_eq(cu_report_to_json(r, CU_JSON_COMPACT, &json), CU_OK);
+	ck_assert(strstr(json, "{\"projects\":{\"-home-u-alpha\":[{\"date\":\"2025-06-01\",\"project\":") == json);
+	ck_assert(strstr(json, "\"unpricedModels\":[\"gpt-unknown-model\"]") != NULL);
+	cu_free(json);
+	cu_report_free(r);
+	ck_assert_int_eq(cu_report_new(ctx, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+	ck_assert_int_eq(cu_report_to_json(r, 0, &json), CU_OK);
+	ck_assert(strstr(json, "\"daily\": [") != NULL);
+	ck_assert(strstr(json, "\"totalTokens\": 1500") != NULL);
+	ck_assert(strstr(json, "\"modelName\": \"claude-opus-4-1-20250805\"") != NULL);
+	cu_free(json);
+	cu_report_free(r);
+}
+END_TEST
+
+static int diag_count;
+static void count_diag(int32_t kind, const char *path, int64_t line, const char *msg, void *ud)
+{
+	(void)path;
+	(void)line;
+	(void)ud;
+	if (kind == CU_DIAG_UNPRICED_MODEL && strstr(msg, "gpt-unknown-model"))
+		diag_count++;
+}
+
+START_TEST(pricing)
+{
+	const char *key = NULL;
+	double p = 0, usd = 0;
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "embedded");
+	ck_assert_int_eq(cu_ctx_model_key(ctx, "anthropic/claude-sonnet-4-20250514", &key), CU_OK);
+	ck_assert_str_eq(key, "claude-sonnet-4-20250514");
+	ck_assert_int_eq(cu_ctx_model_price(ctx, "claude-sonnet-4-20250514", CU_PRICE_OUTPUT, &p), CU_OK);
+	ck_assert(p == 15e-6);
+	ck_assert_int_eq(cu_ctx_model_price(ctx, "claude-sonnet-4-20250514", 0, &p), CU_EINVALID);
+	ck_assert_int_eq(cu_ctx_model_price(ctx, "claude-opus-4-9", CU_PRICE_INPUT, &p), CU_ENOTFOUND);
+	/* 300k input on sonnet-4: 200k at $3/M and 100k at $6/M */
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-sonnet-4-20250514", 300000, 0, 0, 0, 0, &usd), CU_OK);
+	ck_assert_cost(usd, 1.2);
+	/* 1-hour cache writes at 2x input */
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-opus-4-5-20251101", 0, 0, 1000, 1000, 0, &usd), CU_OK);
+	ck_assert_cost(usd, 1000 * 10e-6);
+	/* the unpriced model is reported once through the callback */
+	diag_count = 0;
+	cu_ctx_set_diag_fn(ctx, count_diag, NULL);
+	ck_assert_int_eq(cu_ctx_load(ctx), CU_OK);
+	ck_assert_int_eq(diag_count, 1);
+	ck_assert_int_eq(cu_ctx_stat(ctx, CU_STAT_UNPRICED_MODELS), 1);
+}
+END_TEST
+
+START_TEST(report_outlives_context)
+{
+	cu_report *r = report(CU_GROUP_SESSION, 0, 0);
+	cu_ctx_free(ctx);
+	ctx = NULL;
+	ck_assert_str_eq(cu_row_project_path(cu_report_row(r, 0)), "/home/u/alpha");
+	ck_assert_str_eq(cu_row_model(cu_report_row(r, 1), 0), "claude-sonnet-4-20250514");
+	cu_report_free(r);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("api");
+	TCase *tc = tcase_create("api");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, basics);
+	tcase_add_test(tc, errors);
+	tcase_add_test(tc, no_data_directory);
+	tcase_add_test(tc, daily);
+	tcase_add_test(tc, cost_modes);
+	tcase_add_test(tc, exclude_vms_and_timezone);
+	tcase_add_test(tc, weekly_monthly);
+	tcase_add_test(tc, sessions);
+	tcase_add_test(tc, filters_order_limit);
+	tcase_add_test(tc, by_project_and_json);
+	tcase_add_test(tc, pricing);
+	tcase_add_test(tc, report_outlives_context);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

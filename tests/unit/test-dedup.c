@@ -1,0 +1,153 @@
+/*
+ * test-dedup.c - the dedup rule: most tokens wins, ties by sidechain then
+ * (file, line), no message id never merged, sidechain replays dropped, and
+ * the result independent of input order.
+ */
+#include "dedup-private.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cu__file files[3]; /* sessions 0, 0, 1 */
+
+static cu__entry mk(const char *msg, const char *req, int64_t out, uint32_t file, uint32_t line,
+                    int64_t ts, uint32_t flags)
+{
+	cu__entry e;
+	memset(&e, 0, sizeof e);
+	e.ts_ms = ts;
+	e.input = 5;
+	e.output = out;
+	e.file = file;
+	e.line = line;
+	e.flags = flags;
+	if (msg) {
+		e.flags |= CU__E_HAS_MSG_ID;
+		cu__dedup_key(msg, strlen(msg), req, strlen(req), e.key);
+		uint64_t k[2];
+		cu__dedup_key(msg, strlen(msg), "", 0, k);
+		e.msg_hash = k[0] ^ k[1];
+	}
+	return e;
+}
+
+static void setup(void)
+{
+	memset(files, 0, sizeof files);
+	files[2].session = 1;
+}
+
+START_TEST(most_tokens_wins_in_any_order)
+{
+	/* The streaming copies of one message, in all 6 orders. */
+	static const int perms[6][3] = { { 0, 1, 2 }, { 0, 2, 1 }, { 1, 0, 2 },
+		                         { 1, 2, 0 }, { 2, 0, 1 }, { 2, 1, 0 } };
+	cu__entry base[3] = { mk("msg_a", "req_a", 2, 0, 1, 100, 0), mk("msg_a", "req_a", 700, 0, 3, 300, 0),
+		              mk("msg_a", "req_a", 9, 1, 2, 200, 0) };
+	for (int p = 0; p < 6; p++) {
+		cu__entry e[3];
+		for (int i = 0; i < 3; i++)
+			e[i] = base[perms[p][i]];
+		size_t n = cu__dedup(e, 3, files);
+		ck_assert_uint_eq(n, 1);
+		ck_assert_int_eq(e[0].output, 700);
+		ck_assert_int_eq(e[0].line, 3);
+	}
+}
+END_TEST
+
+START_TEST(ties)
+{
+	/* Equal tokens: the non-sidechain copy, then the first by file and line. */
+	cu__entry e[4] = { mk("m", "r", 10, 1, 5, 1, CU__E_SIDECHAIN), mk("m", "r", 10, 1, 9, 2, 0),
+		           mk("x", "r", 10, 1, 7, 3, 0), mk("x", "r", 10, 0, 8, 4, 0) };
+	size_t n = cu__dedup(e, 4, files);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(e[0].line, 9); /* m: the non-sidechain copy, though later */
+	ck_assert_int_eq(e[1].file, 0); /* x: file 0 before file 1 */
+	ck_assert_int_eq(e[1].line, 8);
+}
+END_TEST
+
+START_TEST(no_message_id_is_kept)
+{
+	cu__entry e[3] = { mk(NULL, "", 10, 0, 1, 1, 0), mk(NULL, "", 10, 0, 2, 1, 0),
+		           mk(NULL, "", 10, 0, 1, 1, 0) };
+	ck_assert_uint_eq(cu__dedup(e, 3, files), 3);
+}
+END_TEST
+
+START_TEST(request_id_separates)
+{
+	/* Same message id, other request id, no sidechain: two requests. */
+	cu__entry e[3] = { mk("m", "r1", 10, 0, 1, 1, 0), mk("m", "r2", 20, 0, 2, 2, 0),
+		           mk("m", "", 30, 0, 3, 3, 0) };
+	ck_assert_uint_eq(cu__dedup(e, 3, files), 3);
+}
+END_TEST
+
+START_TEST(sidechain_replay_dropped)
+{
+	cu__entry e[3] = {
+		mk("m", "r1", 10, 0, 1, 1, 0),
+		mk("m", "r2", 50, 1, 2, 2, CU__E_SIDECHAIN), /* same session 0: a replay */
+		mk("m", "r3", 50, 2, 2, 3, CU__E_SIDECHAIN), /* session 1: its own request */
+	};
+	size_t n = cu__dedup(e, 3, files);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(e[0].output, 10);
+	ck_assert_int_eq(e[1].file, 2);
+}
+END_TEST
+
+START_TEST(sorted_by_time)
+{
+	cu__entry e[4] = { mk("a", "1", 1, 0, 1, 40, 0), mk("b", "1", 1, 0, 2, 10, 0),
+		           mk("c", "1", 1, 0, 3, 30, 0), mk(NULL, "", 1, 0, 4, 20, 0) };
+	size_t n = cu__dedup(e, 4, files);
+	ck_assert_uint_eq(n, 4);
+	for (size_t i = 1; i < n; i++)
+		ck_assert_int_le(e[i - 1].ts_ms, e[i].ts_ms);
+}
+END_TEST
+
+START_TEST(many_keys)
+{
+	/* Enough keys to grow past any small table; every key twice. */
+	size_t n = 20000;
+	cu__entry *e = calloc(n, sizeof *e);
+	ck_assert_ptr_nonnull(e);
+	for (size_t i = 0; i < n; i++) {
+		char id[32];
+		snprintf(id, sizeof id, "msg_%zu", i / 2);
+		e[i] = mk(id, "req", (int64_t)(i % 2 ? 100 : 1), 0, (uint32_t)i, (int64_t)i, 0);
+	}
+	size_t k = cu__dedup(e, n, files);
+	ck_assert_uint_eq(k, n / 2);
+	for (size_t i = 0; i < k; i++)
+		ck_assert_int_eq(e[i].output, 100);
+	free(e);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("dedup");
+	TCase *tc = tcase_create("dedup");
+	tcase_add_checked_fixture(tc, setup, NULL);
+	tcase_add_test(tc, most_tokens_wins_in_any_order);
+	tcase_add_test(tc, ties);
+	tcase_add_test(tc, no_message_id_is_kept);
+	tcase_add_test(tc, request_id_separates);
+	tcase_add_test(tc, sidechain_replay_dropped);
+	tcase_add_test(tc, sorted_by_time);
+	tcase_add_test(tc, many_keys);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

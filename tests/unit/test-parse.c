@@ -1,0 +1,240 @@
+/*
+ * test-parse.c - the line parsers: expected results on hand-written lines,
+ * and the fast scanner held to the jansson parser on every fixture line and
+ * on every truncation and byte mutation of them.
+ */
+#include "parse-private.h"
+
+#include <check.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define A_BASE "\"type\":\"assistant\",\"timestamp\":\"2025-06-03T12:00:00.000Z\",\"requestId\":\"req_1\""
+#define USAGE "\"usage\":{\"input_tokens\":10,\"output_tokens\":20,\"cache_creation_input_tokens\":30,\"cache_read_input_tokens\":40}"
+
+typedef struct expect {
+	const char *line;
+	int outcome;
+	int64_t in, out, cc, cr;
+	const char *msg_id, *req_id, *model;
+} expect;
+
+static const expect cases[] = {
+	{ "{" A_BASE ",\"message\":{\"id\":\"msg_1\",\"model\":\"claude-sonnet-4-20250514\"," USAGE "}}",
+	  CU__LINE_ENTRY, 10, 20, 30, 40, "msg_1", "req_1", "claude-sonnet-4-20250514" },
+	/* whitespace everywhere, CRLF, BOM */
+	{ "\xEF\xBB\xBF { \"type\" : \"assistant\" , \"timestamp\" : \"2025-06-03T12:00:00Z\" ,\n"
+	  " \"message\" : { \"id\" : \"m\" , \"usage\" : { \"input_tokens\" : 1 } } }\r",
+	  CU__LINE_ENTRY, 1, 0, 0, 0, "m", NULL, NULL },
+	/* nulls count as absent or zero */
+	{ "{" A_BASE ",\"message\":{\"id\":null,\"model\":null,\"usage\":{\"input_tokens\":null,\"output_tokens\":5}}}",
+	  CU__LINE_ENTRY, 0, 5, 0, 0, NULL, "req_1", NULL },
+	/* usage.iterations repeats the counts and is not added */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"input_tokens\":3,\"output_tokens\":4,\"iterations\":[{\"input_tokens\":3,\"output_tokens\":4}]}}}",
+	  CU__LINE_ENTRY, 3, 4, 0, 0, "m", "req_1", NULL },
+	/* the 5m/1h split: its parts are the cache writes */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"cache_creation_input_tokens\":100,\"cache_creation\":{\"ephemeral_5m_input_tokens\":60,\"ephemeral_1h_input_tokens\":40}}}}",
+	  CU__LINE_ENTRY, 0, 0, 100, 0, "m", "req_1", NULL },
+	/* an assistant message mirrored in a progress line */
+	{ "{\"type\":\"progress\",\"timestamp\":\"2025-06-03T12:00:01Z\",\"data\":{\"type\":\"agent_progress\",\"message\":"
+	  "{\"type\":\"assistant\",\"timestamp\":\"2025-06-03T12:00:00Z\",\"requestId\":\"req_9\",\"message\":"
+	  "{\"id\":\"msg_9\",\"model\":\"claude-haiku-4-5-20251001\"," USAGE "}}}}",
+	  CU__LINE_ENTRY, 10, 20, 30, 40, "msg_9", "req_9", "claude-haiku-4-5-20251001" },
+	/* a progress line whose nested assistant has no usage: the substring trap */
+	{ "{\"type\":\"progress\",\"data\":{\"message\":{\"type\":\"assistant\",\"message\":{\"role\":\"assistant\",\"content\":[]}}},\"text\":\"\\\"usage\\\"\"}",
+	  CU__LINE_NONE, 0, 0, 0, 0, NULL, NULL, NULL },
+	/* user lines mentioning "type":"assistant" and usage in their text */
+	{ "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":\"{\\\"type\\\":\\\"assistant\\\",\\\"usage\\\":{}}\"}}",
+	  CU__LINE_NONE, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{\"type\":\"user\",\"message\":{\"usage\":{\"input_tokens\":5}}}", CU__LINE_NONE, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{\"type\":\"summary\",\"summary\":\"usage\"}", CU__LINE_NONE, 0, 0, 0, 0, NULL, NULL, NULL },
+	/* escapes in a wanted string are decoded (jansson path) */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\\u0031\",\"model\":\"claude\\/x\",\"usage\":{\"output_tokens\":7}}}",
+	  CU__LINE_ENTRY, 0, 7, 0, 0, "m1", "req_1", "claude/x" },
+	/* an escaped key spelling a wanted one */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"us\\u0061ge\":{\"output_tokens\":7}}}",
+	  CU__LINE_ENTRY, 0, 7, 0, 0, "m", "req_1", NULL },
+	/* duplicate keys: the last one wins, as in jansson */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":7,\"output_tokens\":9}}}",
+	  CU__LINE_ENTRY, 0, 9, 0, 0, "m", "req_1", NULL },
+	/* timestamps in other RFC 3339 forms */
+	{ "{\"type\":\"assistant\",\"timestamp\":\"2025-06-03T14:00:00.123456+02:00\",\"message\":{\"id\":\"m\",\"usage\":{}}}",
+	  CU__LINE_ENTRY, 0, 0, 0, 0, "m", NULL, NULL },
+	/* bad usage lines */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":-1}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":\"12\"}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1.5}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":99999999999999999999999}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{\"type\":\"assistant\",\"message\":{\"id\":\"m\",\"usage\":{}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{\"type\":\"assistant\",\"timestamp\":\"yesterday\",\"message\":{\"id\":\"m\",\"usage\":{}}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1}}} x", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	{ "[{\"usage\":{}}]", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+};
+
+static int str_eq(cu__str s, const char *want)
+{
+	if (!want)
+		return s.p == NULL || s.n == 0;
+	return s.p && s.n == strlen(want) && memcmp(s.p, want, s.n) == 0;
+}
+
+START_TEST(expected_results)
+{
+	const expect *c = &cases[_i];
+	cu__jparser *jp = cu__jparser_new();
+	for (int path = 0; path < 2; path++) {
+		cu__rec r;
+		memset(&r, 0, sizeof r);
+		int rc = path == 0 ? cu__parse_fast(c->line, strlen(c->line), &r) : CU__LINE_UNSURE;
+		if (rc == CU__LINE_UNSURE)
+			rc = cu__parse_json(jp, c->line, strlen(c->line), &r);
+		ck_assert_msg(rc == c->outcome, "case %d path %d: got %d want %d", _i, path, rc, c->outcome);
+		if (rc != CU__LINE_ENTRY)
+			continue;
+		ck_assert_int_eq(r.input, c->in);
+		ck_assert_int_eq(r.output, c->out);
+		ck_assert_int_eq(r.cache_create, c->cc);
+		ck_assert_int_eq(r.cache_read, c->cr);
+		ck_assert_msg(str_eq(r.msg_id, c->msg_id), "case %d: message id", _i);
+		ck_assert_msg(str_eq(r.req_id, c->req_id), "case %d: request id", _i);
+		ck_assert_msg(str_eq(r.model, c->model), "case %d: model", _i);
+	}
+	cu__jparser_free(jp);
+}
+END_TEST
+
+START_TEST(fields_and_flags)
+{
+	const char *line = "{\"type\":\"assistant\",\"isSidechain\":true,\"isApiErrorMessage\":true,"
+	                   "\"costUSD\":0.125,\"cwd\":\"/home/u/p\",\"timestamp\":\"2025-06-03T12:00:00.5Z\","
+	                   "\"message\":{\"id\":\"m\",\"usage\":{\"speed\":\"fast\",\"cache_creation\":"
+	                   "{\"ephemeral_1h_input_tokens\":8}}}}";
+	cu__rec r;
+	ck_assert_int_eq(cu__parse_fast(line, strlen(line), &r), CU__LINE_ENTRY);
+	ck_assert(r.sidechain && r.api_error && r.fast && r.has_cost && r.has_split);
+	ck_assert(r.cost_usd == 0.125);
+	ck_assert_int_eq(r.ts_ms, INT64_C(1748952000500));
+	ck_assert_int_eq(r.cache_1h, 8);
+	ck_assert_int_eq(r.cache_create, 8);
+	ck_assert(str_eq(r.cwd, "/home/u/p"));
+}
+END_TEST
+
+/* The two parsers must agree wherever the fast one answers. */
+static void check_agree(cu__jparser *jp, const char *line, size_t n)
+{
+	cu__rec f, j;
+	memset(&f, 0, sizeof f);
+	memset(&j, 0, sizeof j);
+	int rf = cu__parse_fast(line, n, &f);
+	if (rf == CU__LINE_UNSURE)
+		return;
+	int rj = cu__parse_json(jp, line, n, &j);
+	if (rf == CU__LINE_BAD) {
+		ck_assert_msg(rj == CU__LINE_BAD, "fast says bad, jansson %d: %.*s", rj, (int)n, line);
+		return;
+	}
+	if (rf == CU__LINE_NONE) {
+		ck_assert_msg(rj != CU__LINE_ENTRY, "fast says none, jansson entry: %.*s", (int)n, line);
+		return;
+	}
+	/* The scanner is lenient inside values it skips; jansson may reject those lines. */
+	if (rj == CU__LINE_BAD)
+		return;
+	ck_assert_msg(rj == CU__LINE_ENTRY, "fast entry, jansson %d: %.*s", rj, (int)n, line);
+	ck_assert_int_eq(f.ts_ms, j.ts_ms);
+	ck_assert_int_eq(f.input, j.input);
+	ck_assert_int_eq(f.output, j.output);
+	ck_assert_int_eq(f.cache_create, j.cache_create);
+	ck_assert_int_eq(f.cache_read, j.cache_read);
+	ck_assert_int_eq(f.cache_1h, j.cache_1h);
+	ck_assert_int_eq(f.has_msg_id, j.has_msg_id);
+	ck_assert(f.msg_id.n == j.msg_id.n && (!f.msg_id.n || !memcmp(f.msg_id.p, j.msg_id.p, f.msg_id.n)));
+	ck_assert(f.req_id.n == j.req_id.n && (!f.req_id.n || !memcmp(f.req_id.p, j.req_id.p, f.req_id.n)));
+	ck_assert(f.model.n == j.model.n && (!f.model.n || !memcmp(f.model.p, j.model.p, f.model.n)));
+	ck_assert(f.has_cost == j.has_cost && (!f.has_cost || f.cost_usd == j.cost_usd));
+	ck_assert(f.sidechain == j.sidechain && f.api_error == j.api_error && f.fast == j.fast);
+}
+
+START_TEST(truncations_agree)
+{
+	cu__jparser *jp = cu__jparser_new();
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		size_t n = strlen(cases[c].line);
+		for (size_t k = 0; k <= n; k++)
+			check_agree(jp, cases[c].line, k);
+	}
+	cu__jparser_free(jp);
+}
+END_TEST
+
+START_TEST(mutations_agree)
+{
+	static const char alphabet[] = "{}[]\",:\\0123456789-.eEtrufalsn \x01\xff";
+	cu__jparser *jp = cu__jparser_new();
+	uint64_t seed = 42;
+	char buf[2048];
+	for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+		size_t n = strlen(cases[c].line);
+		for (int round = 0; round < 400; round++) {
+			memcpy(buf, cases[c].line, n);
+			for (int k = 0; k < 1 + round % 3; k++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				size_t pos = (size_t)(seed >> 33) % n;
+				buf[pos] = alphabet[(seed >> 17) % (sizeof alphabet - 1)];
+			}
+			check_agree(jp, buf, n);
+		}
+	}
+	cu__jparser_free(jp);
+}
+END_TEST
+
+/* Every line of the fixture files in tests/data/parse/, both parsers. */
+START_TEST(fixture_files_agree)
+{
+	const char *dir = getenv("CU_TEST_DATA");
+	ck_assert_msg(dir != NULL, "CU_TEST_DATA is not set");
+	char path[1024];
+	snprintf(path, sizeof path, "%s/parse/lines.jsonl", dir);
+	FILE *f = fopen(path, "rb");
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	cu__jparser *jp = cu__jparser_new();
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int entries = 0;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		if (line[n - 1] == '\n')
+			n--;
+		check_agree(jp, line, (size_t)n);
+		cu__rec r;
+		entries += cu__parse_json(jp, line, (size_t)n, &r) == CU__LINE_ENTRY;
+	}
+	free(line);
+	fclose(f);
+	cu__jparser_free(jp);
+	ck_assert_int_gt(entries, 0);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("parse");
+	TCase *tc = tcase_create("parse");
+	tcase_add_loop_test(tc, expected_results, 0, (int)(sizeof cases / sizeof cases[0]));
+	tcase_add_test(tc, fields_and_flags);
+	tcase_add_test(tc, truncations_agree);
+	tcase_add_test(tc, mutations_agree);
+	tcase_add_test(tc, fixture_files_agree);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	SRunner *sr = srunner_create(s);
+	srunner_run_all(sr, CK_ENV);
+	int failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
