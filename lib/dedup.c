@@ -159,6 +159,7 @@ size_t cu__dedup(cu__entry *e, size_t n, const cu__file *files)
 			e[k++].flags &= ~KEEP;
 		}
 	}
-	qsort(e, k, sizeof *e, cmp_time);
+	if (k > 1)
+		qsort(e, k, sizeof *e, cmp_time);
 	return k;
 }

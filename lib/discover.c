@@ -315,7 +315,8 @@ int cu__discover(char *const *roots, size_t nroots, int exclude_vms, cu__discove
 	if (w.oom)
 		return -1;
 	drop_same_inode(&out->files);
-	qsort(out->files.v, out->files.n, sizeof *out->files.v, cmp_file);
+	if (out->files.n > 1)
+		qsort(out->files.v, out->files.n, sizeof *out->files.v, cmp_file);
 	return 0;
 }
 

@@ -130,7 +130,8 @@ static int read_count(cur *c, int64_t *out)
 	const char *s = c->p;
 	int64_t v = 0;
 	while (c->p < c->end && *c->p >= '0' && *c->p <= '9') {
-		v = v * 10 + (*c->p - '0');
+		if (c->p - s < 18) /* more digits than that go to jansson */
+			v = v * 10 + (*c->p - '0');
 		c->p++;
 	}
 	size_t digits = (size_t)(c->p - s);
