@@ -87,17 +87,21 @@ typedef struct acc {
 	int used;
 } acc;
 
-static void add_entry(cu_row *r, acc *a, const cu__entry *e)
+static void add_entry(cu_row *r, acc *a, const cu__entry *e, int *timed)
 {
+	/* Claude Code's own <synthetic> messages mark activity but cost nothing (as in ccusage). */
+	if (!*timed || e->ts_ms < r->first_ms)
+		r->first_ms = e->ts_ms;
+	if (!*timed || e->ts_ms > r->last_ms)
+		r->last_ms = e->ts_ms;
+	*timed = 1;
+	if (e->flags & CU__E_SYNTHETIC)
+		return;
 	r->input += e->input;
 	r->output += e->output;
 	r->cache_create += e->cache_create;
 	r->cache_read += e->cache_read;
 	r->cost += e->cost;
-	if (r->entries == 0 || e->ts_ms < r->first_ms)
-		r->first_ms = e->ts_ms;
-	if (r->entries == 0 || e->ts_ms > r->last_ms)
-		r->last_ms = e->ts_ms;
 	r->entries++;
 	a->input += e->input;
 	a->output += e->output;
@@ -288,12 +292,20 @@ static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
 	}
 	for (size_t i = 0; i < n && rc == 0;) {
 		size_t j = i;
+		int timed = 0;
 		slot *sl = &s[ns++];
 		const cu__file *f = &ctx->disc.files.v[ctx->scan.entries[items[i].idx].file];
 		while (j < n && items[j].k1 == items[i].k1 && items[j].k2 == items[i].k2) {
 			const cu__entry *e = &ctx->scan.entries[items[j].idx];
-			add_entry(&sl->row, &accs[e->model], e);
+			add_entry(&sl->row, &accs[e->model], e, &timed);
 			j++;
+		}
+		if (sl->row.entries == 0) {
+			/* Only synthetic messages: no row. */
+			ns--;
+			memset(sl, 0, sizeof *sl);
+			i = j;
+			continue;
 		}
 		if (finish_row(&sl->row, accs, nmodels, r->strings) != 0) {
 			rc = -1;

@@ -434,8 +434,6 @@ int64_t cu_ctx_stat(const cu_ctx *ctx, int32_t which)
 
 int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e)
 {
-	if (e->flags & CU__E_SYNTHETIC)
-		return 0;
 	if (ctx->since_day != CU__NO_DAY || ctx->until_day != CU__NO_DAY) {
 		int64_t day = cu__tz_local_day(ctx->tz, e->ts_ms);
 		if (ctx->since_day != CU__NO_DAY && day < ctx->since_day)

@@ -19,9 +19,7 @@ exits non-zero when anything failed.
 import calendar
 import json
 import os
-import re
 import shutil
-import stat
 import subprocess
 import sys
 import tarfile
@@ -253,12 +251,14 @@ class ReferenceTest(CLITestCase):
         w = {r["sessionId"]: r for r in want["sessions"]}
         self.assertEqual(len(g), len(got["sessions"]), "session ids are unique")
         self.assertEqual(sorted(g), sorted(w), "session ids")
+        mismatches = []
         for sid, wr in w.items():
             gr = g[sid]
-            self.assertEqual(gr.get("projectPath"), wr["projectPath"], sid + ": projectPath")
-            self.assertEqual(gr.get("firstActivity"), wr["firstActivity"], sid + ": firstActivity")
-            self.assertEqual(gr.get("lastActivity"), wr["lastActivity"], sid + ": lastActivity")
             self.assertRowMatches(gr, wr, "session " + sid)
+            for field in ("projectPath", "firstActivity", "lastActivity"):
+                if gr.get(field) != wr[field]:
+                    mismatches.append("%s %s: got %r, want %r" % (sid, field, gr.get(field), wr[field]))
+        self.assertEqual(mismatches, [], "session fields differ from ccusage:\n" + "\n".join(mismatches))
         self.assertRowMatches(got["totals"], want["totals"], "session totals", models=False)
 
     def test_daily_instances(self):
