@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 		cu_ctx_free(ctx);
 		return 1;
 	}
-	render_opts ro = { o.command, o.breakdown, use_color(&o), cu_ctx_timezone(ctx) };
+	render_opts ro = { o.command, o.breakdown, use_color(&o), ctx };
 	rc = o.json ? render_json(rep) : render_table(rep, &ro);
 	cu_report_free(rep);
 	cu_ctx_free(ctx);

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 int render_json(const cu_report *rep)
 {
@@ -121,12 +120,8 @@ static int fill(table *t, const cu_report *rep, const layout *l, const render_op
 		}
 		char label[512], last[16] = "";
 		label_of(rep, r, label, sizeof label);
-		if (l->session) {
-			time_t secs = (time_t)(cu_row_last_time(r) / 1000);
-			struct tm tm;
-			gmtime_r(&secs, &tm);
-			strftime(last, sizeof last, "%Y-%m-%d", &tm);
-		}
+		if (l->session)
+			cu_ctx_format_date(o->ctx, cu_row_last_time(r), last, sizeof last);
 		char *models = models_cell(r);
 		table_separate(t);
 		int rc = models ? add_row(t, l, label, models, r, last) : -1;

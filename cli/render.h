@@ -10,7 +10,7 @@ typedef struct render_opts {
 	const char *command;
 	int breakdown;
 	int color;
-	const char *timezone;
+	const cu_ctx *ctx; /* for dates in the report's timezone */
 } render_opts;
 
 /* Return the process exit code. */

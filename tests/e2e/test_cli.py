@@ -686,6 +686,25 @@ class TimezoneTest(CLITestCase):
         got = self.cli_json(["monthly", "--json", "--all", "--timezone", "Asia/Tokyo", "--data-dir", late])
         self.assertEqual([m["month"] for m in got["monthly"]], ["2025-03"])
 
+    def test_session_table_dates_in_timezone(self):
+        late = new_dir("tz3")
+        write_session(late, "-home-u-p", "s1", [
+            assistant("2025-03-01T23:30:00.000Z", "s1", "req_1", "msg_1", 10, 20, 30, 40)])
+        self.assertIn("2025-03-01", self.cli_ok(["session", "--timezone", "UTC", "--data-dir", late]).out)
+        r = self.cli_ok(["session", "--timezone", "Asia/Tokyo", "--data-dir", late])
+        self.assertIn("2025-03-02", r.out)
+        self.assertNotIn("2025-03-01", r.out)
+
+    def test_narrow_terminal_compact_layout(self):
+        late = new_dir("tz4")
+        write_session(late, "-home-u-p", "s1", [
+            assistant("2025-03-01T23:30:00.000Z", "s1", "req_1", "msg_1", 10, 20, 30, 40)])
+        wide = self.cli_ok(["daily", "--all", "--data-dir", late], env={"COLUMNS": "200"})
+        self.assertIn("Cache Read", wide.out)
+        narrow = self.cli_ok(["daily", "--all", "--data-dir", late], env={"COLUMNS": "60"})
+        self.assertNotIn("Cache Read", narrow.out)
+        self.assertIn("compact view", narrow.out)
+
 
 # --------------------------------------------------------------------------- runner
 
