@@ -6,6 +6,7 @@
  * 2 usage error.
  */
 #include "options.h"
+#include "pricing.h"
 #include "render.h"
 
 #include <claudeusage/claudeusage.h>
@@ -153,6 +154,15 @@ static int configure(cu_ctx *ctx, const options *o)
 	cu_ctx_set_threads(ctx, o->threads);
 	const char *off = getenv("CLAUDE_USAGE_OFFLINE");
 	cu_ctx_set_offline(ctx, o->offline || (off && *off && strcmp(off, "0") != 0));
+	if (o->pricing_url)
+		cu_ctx_set_pricing_url(ctx, o->pricing_url);
+	cu_ctx_set_pricing_file(ctx, o->pricing_file);
+	cu_ctx_set_long_context(ctx, o->long_context);
+	const char *timeout = getenv("CLAUDE_USAGE_HTTP_TIMEOUT_MS");
+	if (timeout && *timeout)
+		cu_ctx_set_network_timeout(ctx, (uint32_t)strtoul(timeout, NULL, 10));
+	if (!strcmp(o->command, "pricing"))
+		return 0;
 	return set_range(ctx, o);
 }
 
@@ -183,6 +193,11 @@ int main(int argc, char **argv)
 	cu_ctx_set_diag_fn(ctx, on_diag, &diags);
 	rc = configure(ctx, &o);
 	if (rc != 0) {
+		cu_ctx_free(ctx);
+		return rc;
+	}
+	if (!strcmp(o.command, "pricing")) {
+		rc = pricing_command(ctx, o.model, o.json, use_color(&o));
 		cu_ctx_free(ctx);
 		return rc;
 	}

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const commands[] = { "daily", "weekly", "monthly", "session" };
+static const char *const commands[] = { "daily", "weekly", "monthly", "session", "pricing" };
 
 static const char *const months[] = { "january", "february", "march",     "april",
 	                              "may",     "june",     "july",      "august",
@@ -30,9 +30,25 @@ void options_usage(const char *command, int to_stderr)
 		      "  weekly     usage by week\n"
 		      "  monthly    usage by month\n"
 		      "  session    usage by session\n"
+		      "  pricing    the price table in use; 'pricing MODEL' shows how a model is priced\n"
 		      "\n"
 		      "Run 'claude-usage <command> --help' for the options.\n"
 		      "  -V, --version  print the version\n",
+		      f);
+		return;
+	}
+	if (!strcmp(command, "pricing")) {
+		fputs("Usage: claude-usage pricing [MODEL] [options]\n"
+		      "\n"
+		      "Shows the price table in use (its source and age, and USD per million tokens),\n"
+		      "or how MODEL, as written in the logs, resolves to a table entry.\n"
+		      "\n"
+		      "Options:\n"
+		      "  -j, --json               print JSON\n"
+		      "  -O, --offline            never use the network: the cached or embedded table\n"
+		      "      --pricing-url URL    download the table from URL (http, https, file)\n"
+		      "      --pricing-file PATH  use a local LiteLLM-format table\n"
+		      "  -h, --help               this help\n",
 		      f);
 		return;
 	}
@@ -56,7 +72,12 @@ void options_usage(const char *command, int to_stderr)
 	      "  -p, --project NAME       only this project (folder name or path)\n"
 	      "      --exclude-vms        skip vms/*/projects under each data directory\n"
 	      "  -d, --data-dir DIR       read DIR instead of the default directories (repeatable)\n"
-	      "  -O, --offline            never use the network for prices\n"
+	      "  -O, --offline            never use the network for prices (also CLAUDE_USAGE_OFFLINE=1)\n"
+	      "      --pricing-url URL    download prices from URL (also CLAUDE_USAGE_PRICING_URL)\n"
+	      "      --pricing-file PATH  use a local LiteLLM-format price table\n"
+	      "      --long-context RULE  ccusage (default: the tokens above 200k of each kind at the\n"
+	      "                           higher price) or anthropic (the whole request when its\n"
+	      "                           input exceeds 200k)\n"
 	      "      --threads N          reader threads (default: one per CPU)\n"
 	      "      --color, --no-color  force or disable colour (also FORCE_COLOR, NO_COLOR)\n"
 	      "  -h, --help               this help\n"
@@ -132,6 +153,17 @@ static int parse_value_flag(options *o, const char *flag, const char *v)
 		if (o->ndata_dirs == MAX_DATA_DIRS)
 			return usage_error(o, "too many --data-dir options (at most %s)", "32");
 		o->data_dirs[o->ndata_dirs++] = v;
+	} else if (is(flag, "--pricing-url", NULL)) {
+		o->pricing_url = v;
+	} else if (is(flag, "--pricing-file", NULL)) {
+		o->pricing_file = v;
+	} else if (is(flag, "--long-context", NULL)) {
+		if (!strcmp(v, "ccusage"))
+			o->long_context = CU_LONG_CONTEXT_CCUSAGE;
+		else if (!strcmp(v, "anthropic"))
+			o->long_context = CU_LONG_CONTEXT_ANTHROPIC;
+		else
+			return usage_error(o, "--long-context must be ccusage or anthropic, not '%s'", v);
 	} else if (is(flag, "--threads", NULL)) {
 		if (parse_uint(v, &o->threads) != 0 || o->threads > 256)
 			return usage_error(o, "--threads needs a number from 0 to 256, not '%s'", v);
@@ -180,7 +212,8 @@ static int parse_bool_flag(options *o, const char *a)
 static const char *const value_flags[] = { "--since", "-s", "--until", "-u", "--last", "-l",
 	                                   "--limit", "--order", "-o", "--mode", "-m",
 	                                   "--timezone", "-z", "--start-of-week", "-w",
-	                                   "--project", "-p", "--data-dir", "-d", "--threads" };
+	                                   "--project", "-p", "--data-dir", "-d", "--threads",
+	                                   "--pricing-url", "--pricing-file", "--long-context" };
 
 static int takes_value(const char *flag)
 {
@@ -242,6 +275,12 @@ int options_parse(int argc, char **argv, options *o)
 				return rc;
 			continue;
 		}
+		if (a[0] != '-' && !strcmp(o->command, "pricing") && !o->model) {
+			o->model = a;
+			continue;
+		}
+		if (a[0] != '-')
+			return usage_error(o, "unexpected argument '%s'", a);
 		if (v || parse_bool_flag(o, a) != 0)
 			return usage_error(o, "unknown option '%s'", argv[i]);
 	}

@@ -26,6 +26,9 @@ typedef struct options {
 	const char *data_dirs[MAX_DATA_DIRS];
 	size_t ndata_dirs;
 	uint32_t threads;
+	const char *pricing_url, *pricing_file;
+	int32_t long_context;  /* enum cu_long_context */
+	const char *model;     /* pricing MODEL */
 } options;
 
 /*

@@ -9,6 +9,7 @@
 #include "context-private.h"
 #include "report-private.h"
 
+#include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
 
 #include <stdlib.h>
@@ -368,7 +369,10 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 		goto oom;
 	r->group = group;
 	r->flags = flags;
-	if (!(r->timezone = strdup(cu__tz_name(ctx->tz))) || copy_strings(r, ctx, &project_path) != 0)
+	r->long_context = cu_ctx_long_context(ctx);
+	if (!(r->timezone = strdup(cu__tz_name(ctx->tz))) ||
+	    !(r->pricing_source = strdup(cu_ctx_pricing_source(ctx))) ||
+	    copy_strings(r, ctx, &project_path) != 0)
 		goto oom;
 
 	for (size_t i = 0; i < ctx->scan.n; i++) {

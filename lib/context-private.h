@@ -12,6 +12,7 @@
 #include "entry-private.h"
 #include "pool-private.h"
 #include "price-private.h"
+#include "price-source-private.h"
 #include "scan-private.h"
 #include "time-private.h"
 
@@ -34,6 +35,13 @@ struct cu_ctx {
 	char *project;
 	uint32_t threads;
 	int offline;
+	char *pricing_url;     /* NULL: the default */
+	char *pricing_file;
+	char *cache_dir;
+	uint32_t net_timeout_ms;
+	int32_t long_context;  /* CU__TIER_* */
+	int prices_ready;      /* ctx->prices follows the pricing settings */
+	cu__pricing_info pinfo;
 	int oracle;            /* tests: parse with jansson only */
 	cu_diag_fn diag_fn;
 	void *diag_ud;

@@ -5,6 +5,7 @@
 #include "context-private.h"
 #include "dedup-private.h"
 
+#include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
 
 #include <pwd.h>
@@ -138,7 +139,13 @@ int cu_ctx_new(cu_ctx **out)
 		cu_ctx_free(ctx);
 		return CU_ENOTFOUND;
 	}
-	if (cu__pricetab_embedded(&ctx->prices) != 0 || compute_default_roots(ctx) != 0) {
+	/* The environment gives defaults every program using the library shares. */
+	const char *off = getenv("CLAUDE_USAGE_OFFLINE");
+	ctx->offline = off && *off && strcmp(off, "0") != 0;
+	const char *url = getenv("CLAUDE_USAGE_PRICING_URL");
+	ctx->pinfo.source = CU__SRC_EMBEDDED;
+	if ((url && *url && !(ctx->pricing_url = strdup(url))) ||
+	    cu__pricetab_embedded(&ctx->prices) != 0 || compute_default_roots(ctx) != 0) {
 		cu__set_last_error("out of memory");
 		cu_ctx_free(ctx);
 		return CU_ENOMEM;
@@ -167,6 +174,9 @@ void cu_ctx_free(cu_ctx *ctx)
 	free_strv(ctx->default_roots, ctx->ndefault_roots);
 	cu__tz_free(ctx->tz);
 	cu__pricetab_free(ctx->prices);
+	free(ctx->pricing_url);
+	free(ctx->pricing_file);
+	free(ctx->cache_dir);
 	free(ctx->project);
 	free(ctx);
 }
@@ -299,6 +309,78 @@ int cu_ctx_set_offline(cu_ctx *ctx, int offline)
 	if (!ctx)
 		return CU_EINVALID;
 	ctx->offline = offline != 0;
+	ctx->prices_ready = 0;
+	return ok(ctx);
+}
+
+/* Replace an optional string setting; the price table must be chosen again. */
+static int set_pricing_str(cu_ctx *ctx, char **field, const char *value)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	char *v = NULL;
+	if (value && *value && !(v = strdup(value)))
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	free(*field);
+	*field = v;
+	ctx->prices_ready = 0;
+	return ok(ctx);
+}
+
+int cu_ctx_set_pricing_url(cu_ctx *ctx, const char *url)
+{
+	return set_pricing_str(ctx, ctx ? &ctx->pricing_url : NULL, url);
+}
+
+int cu_ctx_set_pricing_file(cu_ctx *ctx, const char *path)
+{
+	return set_pricing_str(ctx, ctx ? &ctx->pricing_file : NULL, path);
+}
+
+int cu_ctx_set_cache_dir(cu_ctx *ctx, const char *dir)
+{
+	return set_pricing_str(ctx, ctx ? &ctx->cache_dir : NULL, dir);
+}
+
+int cu_ctx_set_network_timeout(cu_ctx *ctx, uint32_t ms)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->net_timeout_ms = ms;
+	return ok(ctx);
+}
+
+int cu_ctx_set_long_context(cu_ctx *ctx, int32_t rule)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	if (rule != CU_LONG_CONTEXT_CCUSAGE && rule != CU_LONG_CONTEXT_ANTHROPIC)
+		return cu__ctx_error(ctx, CU_EINVALID, "unknown long-context rule %d", (int)rule);
+	ctx->long_context = rule == CU_LONG_CONTEXT_ANTHROPIC ? CU__TIER_ANTHROPIC : CU__TIER_CCUSAGE;
+	if (ctx->loaded)
+		return cu__price_entries(ctx);
+	return ok(ctx);
+}
+
+int cu_ctx_load_prices(cu_ctx *ctx)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	cu__pricing_opts o = { ctx->pricing_url, ctx->pricing_file, ctx->cache_dir, ctx->offline,
+		               ctx->net_timeout_ms, cu_ctx_now(ctx) / 1000 };
+	cu__pricetab *tab = NULL;
+	cu__pricing_info info;
+	char err[CU__ERRLEN];
+	if (cu__pricing_load(&o, &tab, &info, err, sizeof err) != 0)
+		return cu__ctx_error(ctx, ctx->pricing_file ? CU_EIO : CU_ENOMEM, "%s", err);
+	cu__pricetab_free(ctx->prices);
+	ctx->prices = tab;
+	ctx->pinfo = info;
+	ctx->prices_ready = 1;
+	if (info.note[0] && ctx->diag_fn)
+		ctx->diag_fn(CU_DIAG_NOTE, NULL, 0, info.note, ctx->diag_ud);
+	if (ctx->loaded)
+		return cu__price_entries(ctx);
 	return ok(ctx);
 }
 
@@ -371,6 +453,11 @@ int cu_ctx_load(cu_ctx *ctx)
 	if (!ctx->nroots && compute_default_roots(ctx) != 0)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
 
+	if (!ctx->prices_ready) {
+		int rc = cu_ctx_load_prices(ctx);
+		if (rc != CU_OK)
+			return rc;
+	}
 	cu__diags diags = { 0 };
 	size_t nroots;
 	char *const *roots = cu__ctx_roots(ctx, &nroots);

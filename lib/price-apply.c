@@ -22,10 +22,10 @@ static int32_t resolve(const cu__pricetab *tab, const char *model)
 	return i < 0 ? -1 : (int32_t)i;
 }
 
-static cu__usage usage_of(const cu__entry *e)
+static cu__usage usage_of(const cu__entry *e, int32_t rule)
 {
 	cu__usage u = { e->input, e->output, e->cache_create, e->cache_1h, e->cache_read,
-		        (e->flags & CU__E_FAST) != 0 };
+		        (e->flags & CU__E_FAST) != 0, rule };
 	return u;
 }
 
@@ -75,7 +75,7 @@ int cu__price_entries(cu_ctx *ctx)
 			}
 			continue;
 		}
-		cu__usage u = usage_of(e);
+		cu__usage u = usage_of(e, ctx->long_context);
 		e->cost = cu__price_cost(cu__pricetab_price(ctx->prices, (size_t)p), &u);
 	}
 	free(reported);
@@ -84,7 +84,33 @@ int cu__price_entries(cu_ctx *ctx)
 
 const char *cu_ctx_pricing_source(const cu_ctx *ctx)
 {
-	return ctx ? cu__pricetab_source(ctx->prices) : NULL;
+	return ctx ? ctx->pinfo.source : NULL;
+}
+
+const char *cu_ctx_pricing_location(const cu_ctx *ctx)
+{
+	return ctx && ctx->pinfo.location[0] ? ctx->pinfo.location : NULL;
+}
+
+int64_t cu_ctx_pricing_fetched(const cu_ctx *ctx)
+{
+	return ctx ? ctx->pinfo.fetched_s : 0;
+}
+
+int32_t cu_ctx_long_context(const cu_ctx *ctx)
+{
+	return ctx && ctx->long_context == CU__TIER_ANTHROPIC ? CU_LONG_CONTEXT_ANTHROPIC
+	                                                      : CU_LONG_CONTEXT_CCUSAGE;
+}
+
+size_t cu_ctx_price_count(const cu_ctx *ctx)
+{
+	return ctx ? cu__pricetab_count(ctx->prices) : 0;
+}
+
+const char *cu_ctx_price_key(const cu_ctx *ctx, size_t i)
+{
+	return ctx && i < cu__pricetab_count(ctx->prices) ? cu__pricetab_key(ctx->prices, i) : NULL;
 }
 
 static int find(cu_ctx *ctx, const char *model, size_t *index)
@@ -144,7 +170,8 @@ int cu_ctx_compute_cost(cu_ctx *ctx, const char *model, int64_t input, int64_t o
 	int rc = find(ctx, model, &i);
 	if (rc != CU_OK)
 		return rc;
-	cu__usage u = { input, output, cache_creation, cache_creation_1h, cache_read, 0 };
+	cu__usage u = { input, output, cache_creation, cache_creation_1h, cache_read, 0,
+		        ctx->long_context };
 	if (usd)
 		*usd = cu__price_cost(cu__pricetab_price(ctx->prices, i), &u);
 	return CU_OK;

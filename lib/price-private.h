@@ -32,7 +32,17 @@ typedef struct cu__usage {
 	int64_t cache_1h;      /* the 1-hour part of cache_create (0 when not split) */
 	int64_t cache_read;
 	int fast;              /* usage.speed == "fast" */
+	int rule;              /* CU__TIER_CCUSAGE or CU__TIER_ANTHROPIC */
 } cu__usage;
+
+/*
+ * Long-context rules. ccusage: per token kind, the tokens above the
+ * threshold at the tier price. Anthropic: when input + cache writes + cache
+ * reads of the request exceed the threshold, every token of it (output
+ * too) at the tier price.
+ */
+#define CU__TIER_CCUSAGE 0
+#define CU__TIER_ANTHROPIC 1
 
 typedef struct cu__pricetab cu__pricetab;
 
@@ -48,6 +58,13 @@ int cu__pricetab_parse(const char *json, size_t len, const char *source,
                        cu__pricetab **out, char *err, size_t errlen);
 /* The table compiled into the library. Returns 0 or -1 (out of memory). */
 int cu__pricetab_embedded(cu__pricetab **out);
+/*
+ * As cu__pricetab_parse, and when kept is not NULL also the JSON text of the
+ * entries kept (an object of LiteLLM entries, compact), for a cache that
+ * parses fast. Release *kept with free().
+ */
+int cu__pricetab_parse_keep(const char *json, size_t len, const char *source,
+                            cu__pricetab **out, char **kept, char *err, size_t errlen);
 void cu__pricetab_free(cu__pricetab *tab);
 const char *cu__pricetab_source(const cu__pricetab *tab);
 size_t cu__pricetab_count(const cu__pricetab *tab);

@@ -227,7 +227,7 @@ static int own_keys(cu__pricetab *t)
 	return 0;
 }
 
-static int collect(cu__pricetab *t, json_t *root)
+static int collect(cu__pricetab *t, json_t *root, json_t *kept)
 {
 	const char *key;
 	json_t *val;
@@ -243,6 +243,8 @@ static int collect(cu__pricetab *t, json_t *root)
 		e->key = key;
 		e->keylen = strlen(key);
 		t->n++;
+		if (kept && json_object_set(kept, key, val) != 0)
+			return -1;
 	}
 	return 0;
 }
@@ -258,12 +260,20 @@ static void tab_free_parts(cu__pricetab *t)
 int cu__pricetab_parse(const char *json, size_t len, const char *source,
                        cu__pricetab **out, char *err, size_t errlen)
 {
+	return cu__pricetab_parse_keep(json, len, source, out, NULL, err, errlen);
+}
+
+int cu__pricetab_parse_keep(const char *json, size_t len, const char *source,
+                            cu__pricetab **out, char **kept_text, char *err, size_t errlen)
+{
 	json_error_t jerr;
-	json_t *root;
+	json_t *root, *kept = NULL;
 	cu__pricetab *t;
 	int rc = -1;
 
 	*out = NULL;
+	if (kept_text)
+		*kept_text = NULL;
 	root = json_loadb(json, len, 0, &jerr);
 	if (!root) {
 		char msg[256 + 64];
@@ -278,11 +288,16 @@ int cu__pricetab_parse(const char *json, size_t len, const char *source,
 		return -1;
 	}
 	t = calloc(1, sizeof *t);
-	if (!t || !(t->source = copy_str(source ? source : "")) || collect(t, root) != 0) {
+	if (kept_text && !(kept = json_object()))
+		set_err(err, errlen, "out of memory");
+	else if (!t || !(t->source = copy_str(source ? source : "")) || collect(t, root, kept) != 0) {
 		set_err(err, errlen, "out of memory");
 	} else if (t->n == 0) {
 		set_err(err, errlen, "price table has no Claude models");
 	} else if (own_keys(t) != 0) {
+		set_err(err, errlen, "out of memory");
+	} else if (kept && !(*kept_text = json_dumps(kept, JSON_COMPACT | JSON_SORT_KEYS |
+	                                                   JSON_REAL_PRECISION(17)))) {
 		set_err(err, errlen, "out of memory");
 	} else {
 		qsort(t->e, t->n, sizeof *t->e, entry_cmp);
@@ -292,6 +307,7 @@ int cu__pricetab_parse(const char *json, size_t len, const char *source,
 	}
 	if (t)
 		tab_free_parts(t);
+	json_decref(kept);
 	json_decref(root);
 	return rc;
 }
@@ -548,11 +564,29 @@ static double kind_cost(int64_t n, double base, double above, int has_tier)
 	       (double)(n - CU__TIER_THRESHOLD) * above;
 }
 
+/* Anthropic's rule: the whole request at one rate, chosen by its input size. */
+static double whole_request_cost(const cu__price *p, const cu__usage *u, int64_t w5m, int64_t w1h)
+{
+	int above = p->has_tier &&
+	            u->input + u->cache_create + u->cache_read > CU__TIER_THRESHOLD;
+	double total = (double)u->input * (above ? p->input_above : p->input);
+	total += (double)u->output * (above ? p->output_above : p->output);
+	total += (double)w5m * (above ? p->cache_write_above : p->cache_write);
+	total += (double)w1h * (above ? p->cache_write_1h_above : p->cache_write_1h);
+	total += (double)u->cache_read * (above ? p->cache_read_above : p->cache_read);
+	return u->fast ? total * p->fast_factor : total;
+}
+
 double cu__price_cost(const cu__price *p, const cu__usage *u)
 {
 	int64_t w1h = u->cache_1h > 0 ? u->cache_1h : 0;
 	int64_t w5m = u->cache_create - w1h;
 	double total;
+
+	if (w5m < 0)
+		w5m = 0;
+	if (u->rule == CU__TIER_ANTHROPIC)
+		return whole_request_cost(p, u, w5m, w1h);
 
 	/* Fixed order (input, output, 5m, 1h, read): sums reproduce exactly. */
 	total = kind_cost(u->input, p->input, p->input_above, p->has_tier);

@@ -5,6 +5,7 @@
 #include "report-private.h"
 #include "time-private.h"
 
+#include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
 
 #include <jansson.h>
@@ -148,6 +149,10 @@ static json_t *report_json(const cu_report *rep)
 	if (rc == 0) {
 		rc |= put(root, "unpricedModels", unpriced);
 		unpriced = NULL;
+		rc |= put(root, "pricing",
+		          json_pack("{s:s, s:s}", "source", rep->pricing_source, "longContext",
+		                    rep->long_context == CU_LONG_CONTEXT_ANTHROPIC ? "anthropic"
+		                                                                   : "ccusage"));
 	}
 	json_decref(totals);
 	json_decref(unpriced);

@@ -31,6 +31,8 @@ struct cu_report {
 	const char **unpriced; /* borrowed from strings */
 	size_t nunpriced;
 	char *timezone;        /* owned */
+	char *pricing_source;  /* owned */
+	int32_t long_context;  /* enum cu_long_context */
 };
 
 void cu__row_clear(cu_row *row);

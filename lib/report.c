@@ -30,6 +30,7 @@ void cu_report_free(cu_report *report)
 	free(report->strings);
 	free(report->unpriced);
 	free(report->timezone);
+	free(report->pricing_source);
 	free(report);
 }
 

@@ -75,7 +75,16 @@ static const cu__price *price_of(const cu__pricetab *t, const char *key)
 static double cost(const cu__price *p, int64_t in, int64_t out, int64_t create,
                    int64_t create_1h, int64_t read, int fast)
 {
-	cu__usage u = { in, out, create, create_1h, read, fast };
+	cu__usage u = { in, out, create, create_1h, read, fast, CU__TIER_CCUSAGE };
+
+	return cu__price_cost(p, &u);
+}
+
+/* The same under Anthropic's whole-request rule. */
+static double cost_anthropic(const cu__price *p, int64_t in, int64_t out, int64_t create,
+                             int64_t read)
+{
+	cu__usage u = { in, out, create, 0, read, 0, CU__TIER_ANTHROPIC };
 
 	return cu__price_cost(p, &u);
 }
@@ -740,6 +749,33 @@ static const struct {
 	{"claude-opus-4-7", 544912, 735658, 0, 0, 0, 1, 126.69606000000002},
 };
 
+START_TEST(long_context_rules)
+{
+	cu__pricetab *t = embedded();
+	const cu__price *s4 = price_of(t, "claude-sonnet-4-20250514");
+	const cu__price *o45 = price_of(t, "claude-opus-4-5-20251101");
+
+	/*
+	 * 150k input + 60k cache read (210k > 200k) and 1k output on sonnet-4:
+	 * ccusage: no kind exceeds 200k, so base prices:
+	 *   150000*3e-6 + 1000*15e-6 + 60000*0.3e-6 = 0.45 + 0.015 + 0.018 = 0.483
+	 * Anthropic: the whole request above the threshold:
+	 *   150000*6e-6 + 1000*22.5e-6 + 60000*0.6e-6 = 0.9 + 0.0225 + 0.036 = 0.9585
+	 */
+	ck_assert_double_eq_tol(cost(s4, 150000, 1000, 0, 0, 60000, 0), 0.483, 1e-12);
+	ck_assert_double_eq_tol(cost_anthropic(s4, 150000, 1000, 0, 60000), 0.9585, 1e-12);
+	/* 250k input: ccusage 200k*3e-6 + 50k*6e-6 = 0.9; Anthropic 250k*6e-6 = 1.5 */
+	ck_assert_double_eq_tol(cost(s4, 250000, 0, 0, 0, 0, 0), 0.9, 1e-12);
+	ck_assert_double_eq_tol(cost_anthropic(s4, 250000, 0, 0, 0), 1.5, 1e-12);
+	/* exactly 200k in all: not above, base prices under both rules */
+	ck_assert_double_eq_tol(cost_anthropic(s4, 100000, 0, 50000, 50000),
+	                        100000 * 3e-6 + 50000 * 3.75e-6 + 50000 * 0.3e-6, 1e-12);
+	/* a model without a tier: base prices whatever the size */
+	ck_assert_double_eq_tol(cost_anthropic(o45, 300000, 0, 0, 0), 300000 * 5e-6, 1e-12);
+	cu__pricetab_free(t);
+}
+END_TEST
+
 START_TEST(matches_ccusage)
 {
 	cu__pricetab *t = embedded();
@@ -800,6 +836,7 @@ static Suite *price_suite(void)
 	tcase_add_test(cost_tc, cache_1h_split);
 	tcase_add_test(cost_tc, fast_embedded);
 	tcase_add_test(cost_tc, cost_edge_cases);
+	tcase_add_test(cost_tc, long_context_rules);
 	tcase_add_loop_test(cost_tc, matches_ccusage, 0, N(ccusage_lines));
 	suite_add_tcase(s, cost_tc);
 

@@ -1,0 +1,1 @@
+print("placeholder: 0 passed, 0 failed")
