@@ -297,6 +297,99 @@ START_TEST(pricing)
 }
 END_TEST
 
+/* A tiny table: sonnet-4 at input 1e-6, output 2e-6, write 3e-6, read 4e-7. */
+static const char tiny_table[] =
+	"{\"claude-sonnet-4-20250514\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 2e-6,"
+	" \"cache_creation_input_token_cost\": 3e-6, \"cache_read_input_token_cost\": 4e-7,"
+	" \"litellm_provider\": \"anthropic\"}}";
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+START_TEST(pricing_sources)
+{
+	char dir[] = "/tmp/cu-api-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char table[256], cache[256], url[300], bad[256];
+	snprintf(table, sizeof table, "%s/table.json", dir);
+	snprintf(cache, sizeof cache, "%s/cache", dir);
+	snprintf(bad, sizeof bad, "%s/bad.json", dir);
+	snprintf(url, sizeof url, "file://%s", table);
+	write_text(table, tiny_table);
+	write_text(bad, "{\"gpt-4\": {\"input_cost_per_token\": 1}}");
+	double usd = 0;
+
+	/* a local file: its prices, no cache */
+	ck_assert_int_eq(cu_ctx_set_pricing_file(ctx, table), CU_OK);
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_OK);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "file");
+	ck_assert_str_eq(cu_ctx_pricing_location(ctx), table);
+	ck_assert_uint_eq(cu_ctx_price_count(ctx), 1);
+	ck_assert_str_eq(cu_ctx_price_key(ctx, 0), "claude-sonnet-4-20250514");
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-sonnet-4-20250514", 10, 20, 30, 0, 40, &usd), CU_OK);
+	ck_assert_cost(usd, 10 * 1e-6 + 20 * 2e-6 + 30 * 3e-6 + 40 * 4e-7);
+	/* an unusable file is an error, and the table in use stays */
+	ck_assert_int_eq(cu_ctx_set_pricing_file(ctx, bad), CU_OK);
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_EIO);
+	ck_assert(strstr(cu_ctx_last_error(ctx), "no Claude models") != NULL);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "file");
+
+	/* a file:// URL: downloaded, then cached */
+	ck_assert_int_eq(cu_ctx_set_pricing_file(ctx, NULL), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_offline(ctx, 0), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_cache_dir(ctx, cache), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_pricing_url(ctx, url), CU_OK);
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_OK);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "download");
+	ck_assert_int_gt(cu_ctx_pricing_fetched(ctx), 0);
+	/* the table changes at its source, but the cache is fresh: the cache is used */
+	write_text(table, "not json");
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_OK);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "cache");
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-sonnet-4-20250514", 0, 1000, 0, 0, 0, &usd), CU_OK);
+	ck_assert_cost(usd, 1000 * 2e-6);
+	/* a day later the download fails: the cached table, and a note */
+	ck_assert_int_eq(cu_ctx_set_now(ctx, cu_ctx_now(ctx) + 2 * 86400 * INT64_C(1000)), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_pricing_url(ctx, url), CU_OK);
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_OK);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "cache");
+	/* offline with another URL: no cache for it, the embedded table */
+	ck_assert_int_eq(cu_ctx_set_offline(ctx, 1), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_pricing_url(ctx, "http://127.0.0.1:9/none.json"), CU_OK);
+	ck_assert_int_eq(cu_ctx_load_prices(ctx), CU_OK);
+	ck_assert_str_eq(cu_ctx_pricing_source(ctx), "embedded");
+	ck_assert_ptr_null(cu_ctx_pricing_location(ctx));
+
+	char cmd[300];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(long_context_rule)
+{
+	double ccusage = 0, anthropic = 0;
+	ck_assert_int_eq(cu_ctx_long_context(ctx), CU_LONG_CONTEXT_CCUSAGE);
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-sonnet-4-20250514", 250000, 0, 0, 0, 0, &ccusage), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_long_context(ctx, CU_LONG_CONTEXT_ANTHROPIC), CU_OK);
+	ck_assert_int_eq(cu_ctx_compute_cost(ctx, "claude-sonnet-4-20250514", 250000, 0, 0, 0, 0, &anthropic), CU_OK);
+	ck_assert_cost(ccusage, 200000 * 3e-6 + 50000 * 6e-6);
+	ck_assert_cost(anthropic, 250000 * 6e-6);
+	ck_assert_int_eq(cu_ctx_set_long_context(ctx, 5), CU_EINVALID);
+	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
+	char *json = NULL;
+	ck_assert_int_eq(cu_report_to_json(r, CU_JSON_COMPACT, &json), CU_OK);
+	ck_assert(strstr(json, "\"pricing\":{\"source\":\"embedded\",\"longContext\":\"anthropic\"}") != NULL);
+	cu_free(json);
+	cu_report_free(r);
+}
+END_TEST
+
 START_TEST(report_outlives_context)
 {
 	cu_report *r = report(CU_GROUP_SESSION, 0, 0);
@@ -325,6 +418,8 @@ int main(void)
 	tcase_add_test(tc, by_project_and_json);
 	tcase_add_test(tc, pricing);
 	tcase_add_test(tc, report_outlives_context);
+	tcase_add_test(tc, pricing_sources);
+	tcase_add_test(tc, long_context_rule);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);
