@@ -5,6 +5,8 @@
  */
 #include <claudeusage/claudeusage.h>
 
+#include "test-util.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -421,9 +423,5 @@ int main(void)
 	tcase_add_test(tc, pricing_sources);
 	tcase_add_test(tc, long_context_rule);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

@@ -5,6 +5,8 @@
  */
 #include "dedup-private.h"
 
+#include "test-util.h"
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,9 +147,5 @@ int main(void)
 	tcase_add_test(tc, sorted_by_time);
 	tcase_add_test(tc, many_keys);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

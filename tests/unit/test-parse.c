@@ -5,6 +5,8 @@
  */
 #include "parse-private.h"
 
+#include "test-util.h"
+
 #include <check.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -232,9 +234,5 @@ int main(void)
 	tcase_add_test(tc, fixture_files_agree);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

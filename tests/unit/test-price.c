@@ -9,6 +9,8 @@
  */
 #include "price-private.h"
 
+#include "test-util.h"
+
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -850,11 +852,5 @@ static Suite *price_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(price_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(price_suite());
 }

@@ -171,9 +171,5 @@ int main(void)
 	tcase_add_test(tc, unreadable_file_reported);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_ENV);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(s);
 }

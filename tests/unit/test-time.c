@@ -8,6 +8,8 @@
  *   python3 -c "import datetime as d; print((d.date(2000,2,29)-d.date(1970,1,1)).days)"
  * Zone tests need the IANA database under $TZDIR or /usr/share/zoneinfo.
  */
+#include "test-util.h"
+
 #include <check.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -764,11 +766,5 @@ static Suite *time_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(time_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_ENV);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0 ? EXIT_FAILURE : EXIT_SUCCESS;
+	return run_suite(time_suite());
 }
