@@ -117,7 +117,11 @@ static int show_table(cu_ctx *ctx, int json, int color)
 			json_str(cu_ctx_pricing_location(ctx));
 		else
 			printf("null");
-		printf(", \"fetched\": %lld, \"models\": [", (long long)cu_ctx_pricing_fetched(ctx));
+		if (cu_ctx_pricing_fetched(ctx) > 0)
+			printf(", \"fetched\": %lld", (long long)cu_ctx_pricing_fetched(ctx));
+		else
+			printf(", \"fetched\": null");
+		printf(", \"models\": [");
 		for (size_t i = 0; i < n; i++) {
 			printf("%s\n  {\"model\": ", i ? "," : "");
 			json_str(cu_ctx_price_key(ctx, i));

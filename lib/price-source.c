@@ -271,6 +271,12 @@ static size_t on_header(char *ptr, size_t size, size_t nitems, void *ud)
 {
 	body *b = ud;
 	size_t n = size * nitems;
+	if (n >= 5 && memcmp(ptr, "HTTP/", 5) == 0) {
+		/* A new response (after a redirect): forget the previous one's validators. */
+		b->m->etag[0] = '\0';
+		b->m->last_modified[0] = '\0';
+		return n;
+	}
 	struct { const char *name; char *out; size_t size; } want[] = {
 		{ "etag:", b->m->etag, sizeof b->m->etag },
 		{ "last-modified:", b->m->last_modified, sizeof b->m->last_modified },
