@@ -575,6 +575,47 @@ def full_table():
 # --------------------------------------------------------------------------- 1. download and cache
 
 
+class ReferenceCostTest(PricingTestCase):
+    """The reference data set costs what ccusage 20.0.24 says, offline and with the table from loopback."""
+
+    def setUp(self):
+        super().setUp()
+        ref = os.path.join(SHARED, "reference", "ccusage-20.0.24")
+        if not os.path.isfile(os.path.join(ref, "claude-home.tar.gz")) or not os.path.isfile(MEASURED):
+            self.skipTest("no reference data set under %s" % SHARED)
+        self.expected = json.load(open(os.path.join(ref, "daily.json")))
+        self.home_dir = new_dir("ref")
+        subprocess.run(["tar", "-xzf", os.path.join(ref, "claude-home.tar.gz"), "-C", self.home_dir], check=True)
+
+    def check(self, r, got, what):
+        self.assertEqual(r.rc, 0, "%s\n%s" % (what, r))
+        want = {d["date"]: d["totalCost"] for d in self.expected["daily"]}
+        have = {d["date"]: d["totalCost"] for d in got["daily"]}
+        self.assertEqual(sorted(have), sorted(want), what)
+        for day, cost in want.items():
+            self.assertTrue(abs(have[day] - cost) <= 1e-6 * max(1.0, abs(cost)),
+                            "%s: %s costs %r, ccusage %r" % (what, day, have[day], cost))
+
+    def run_ref(self, extra, url=None):
+        args = ["daily", "--json", "--all", "--exclude-vms", "--timezone", "UTC",
+                "--data-dir", os.path.join(self.home_dir, "claude-home")] + extra
+        r = self.run_tool(args, url=url)
+        return r, json.loads(r.out) if r.rc == 0 else None
+
+    def test_offline(self):
+        r, got = self.run_ref(["--offline"], url=self.srv.url("/unused.json"))
+        self.check(r, got, "offline (embedded table)")
+        self.assertSource(got, "embedded", "offline", r)
+        self.assertEqual(self.srv.hits(), [], "offline makes no request")
+
+    def test_served_from_loopback(self):
+        with open(MEASURED, "rb") as f:
+            self.srv.routes["/measured.json"] = serve(f.read(), etag='"m1"')
+        r, got = self.run_ref([], url=self.srv.url("/measured.json"))
+        self.check(r, got, "table served from loopback")
+        self.assertSource(got, "download", "loopback", r)
+
+
 class DownloadTest(PricingTestCase):
     def test_full_table_then_cache(self):
         name, body = full_table()
