@@ -39,6 +39,9 @@ import threading
 import time
 import unittest
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from runner import run_tests  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_ROOT = os.environ.get("CU_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
 TEST_DATA = os.environ.get("CU_TEST_DATA") or os.path.join(SOURCE_ROOT, "tests", "data")
@@ -1274,49 +1277,6 @@ class PricingModelTest(PricingTestCase):
 # --------------------------------------------------------------------------- runner
 
 
-class CountingResult(unittest.TextTestResult):
-    """Remembers one outcome per test method (subtests fold into their test)."""
-
-    def __init__(self, *a, **kw):
-        super().__init__(*a, **kw)
-        self.outcomes = {}
-
-    @staticmethod
-    def _key(test):
-        return getattr(test, "test_case", test).id()
-
-    def _set(self, test, outcome):
-        k = self._key(test)
-        if self.outcomes.get(k) != "fail":
-            self.outcomes[k] = outcome
-
-    def startTest(self, test):
-        super().startTest(test)
-        self.outcomes.setdefault(self._key(test), "pass")
-
-    def addFailure(self, test, err):
-        super().addFailure(test, err)
-        self._set(test, "fail")
-
-    def addError(self, test, err):
-        super().addError(test, err)
-        self._set(test, "fail")
-
-    def addUnexpectedSuccess(self, test):
-        super().addUnexpectedSuccess(test)
-        self._set(test, "fail")
-
-    def addSkip(self, test, reason):
-        super().addSkip(test, reason)
-        if self.outcomes.get(self._key(test)) in (None, "pass"):
-            self._set(test, "skip")
-
-    def addSubTest(self, test, subtest, err):
-        super().addSubTest(test, subtest, err)
-        if err is not None:
-            self._set(test, "fail")
-
-
 def main():
     if not os.access(CLI, os.X_OK):
         print("test_pricing.py: the claude-usage binary is missing: %s (set CLAUDE_USAGE)" % CLI, file=sys.stderr)
@@ -1325,20 +1285,7 @@ def main():
     if not os.path.isfile(MEASURED):
         print("test_pricing.py: %s does not exist (CU_SHARED=%s): the full-table test serves "
               "tests/data/pricing/fixture-prices.json instead" % (MEASURED, SHARED), file=sys.stderr)
-    runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult)
-    prog = unittest.main(module="__main__", testRunner=runner, exit=False)
-    res = prog.result
-    counts = {"pass": 0, "fail": 0, "skip": 0}
-    for outcome in res.outcomes.values():
-        counts[outcome] += 1
-    line = "%d passed, %d failed" % (counts["pass"], counts["fail"])
-    if counts["skip"]:
-        line += ", %d skipped" % counts["skip"]
-    sys.stderr.flush()
-    print(line)
-    sys.stdout.flush()
-    return 0 if res.wasSuccessful() and counts["fail"] == 0 else 1
-
+    return run_tests()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,65 @@
+"""Shared runner of the end-to-end suites: unittest's report, then one closing line
+"N passed, M failed[, K skipped]" counting each test method once (subtests fold into it)."""
+import sys
+import unittest
+
+
+class CountingResult(unittest.TextTestResult):
+    """Remembers one outcome per test method (subtests fold into their test)."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.outcomes = {}
+
+    @staticmethod
+    def _key(test):
+        return getattr(test, "test_case", test).id()
+
+    def _set(self, test, outcome):
+        k = self._key(test)
+        if self.outcomes.get(k) != "fail":
+            self.outcomes[k] = outcome
+
+    def startTest(self, test):
+        super().startTest(test)
+        self.outcomes.setdefault(self._key(test), "pass")
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self._set(test, "fail")
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self._set(test, "fail")
+
+    def addUnexpectedSuccess(self, test):
+        super().addUnexpectedSuccess(test)
+        self._set(test, "fail")
+
+    def addSkip(self, test, reason):
+        super().addSkip(test, reason)
+        if self.outcomes.get(self._key(test)) in (None, "pass"):
+            self._set(test, "skip")
+
+    def addSubTest(self, test, subtest, err):
+        super().addSubTest(test, subtest, err)
+        if err is not None:
+            self._set(test, "fail")
+
+
+def run_tests():
+    """Run the tests of __main__; return the process exit status."""
+    runner = unittest.TextTestRunner(verbosity=2, resultclass=CountingResult)
+    prog = unittest.main(module="__main__", testRunner=runner, exit=False)
+    res = prog.result
+    counts = {"pass": 0, "fail": 0, "skip": 0}
+    for outcome in res.outcomes.values():
+        counts[outcome] += 1
+    line = "%d passed, %d failed" % (counts["pass"], counts["fail"])
+    if counts["skip"]:
+        line += ", %d skipped" % counts["skip"]
+    sys.stderr.flush()
+    print(line)
+    sys.stdout.flush()
+    return 0 if res.wasSuccessful() and counts["fail"] == 0 else 1
+
