@@ -152,11 +152,13 @@ static int configure(cu_ctx *ctx, const options *o)
 	cu_ctx_set_week_start(ctx, o->week_start);
 	cu_ctx_set_project(ctx, o->project);
 	cu_ctx_set_threads(ctx, o->threads);
-	const char *off = getenv("CLAUDE_USAGE_OFFLINE");
-	cu_ctx_set_offline(ctx, o->offline || (off && *off && strcmp(off, "0") != 0));
+	/* $CLAUDE_USAGE_OFFLINE and $CLAUDE_USAGE_PRICING_URL are read by cu_ctx_new(). */
+	if (o->offline)
+		cu_ctx_set_offline(ctx, 1);
 	if (o->pricing_url)
 		cu_ctx_set_pricing_url(ctx, o->pricing_url);
-	cu_ctx_set_pricing_file(ctx, o->pricing_file);
+	if (o->pricing_file)
+		cu_ctx_set_pricing_file(ctx, o->pricing_file);
 	cu_ctx_set_long_context(ctx, o->long_context);
 	const char *timeout = getenv("CLAUDE_USAGE_HTTP_TIMEOUT_MS");
 	if (timeout && *timeout)
@@ -216,7 +218,7 @@ int main(int argc, char **argv)
 		cu_ctx_free(ctx);
 		return 1;
 	}
-	render_opts ro = { o.command, o.breakdown, use_color(&o), ctx };
+	render_opts ro = { o.breakdown, use_color(&o), ctx };
 	rc = o.json ? render_json(rep) : render_table(rep, &ro);
 	cu_report_free(rep);
 	cu_ctx_free(ctx);

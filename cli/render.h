@@ -7,7 +7,6 @@
 #include <claudeusage/claudeusage.h>
 
 typedef struct render_opts {
-	const char *command;
 	int breakdown;
 	int color;
 	const cu_ctx *ctx; /* for dates in the report's timezone */

@@ -1,7 +1,15 @@
 """Shared runner of the end-to-end suites: unittest's report, then one closing line
 "N passed, M failed[, K skipped]" counting each test method once (subtests fold into it)."""
+import os
 import sys
 import unittest
+
+# Where things are; meson sets the variables, the defaults suit a run from the source tree.
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.environ.get("CU_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
+TEST_DATA = os.environ.get("CU_TEST_DATA") or os.path.join(SOURCE_ROOT, "tests", "data")
+SHARED = os.environ.get("CU_SHARED") or os.path.join(SOURCE_ROOT, "..", "shared")
+CLI = os.environ.get("CLAUDE_USAGE") or os.path.join(SOURCE_ROOT, "build", "cli", "claude-usage")
 
 
 class CountingResult(unittest.TextTestResult):

@@ -27,13 +27,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import run_tests  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get("CU_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
-TEST_DATA = os.environ.get("CU_TEST_DATA") or os.path.join(SOURCE_ROOT, "tests", "data")
-SHARED = os.environ.get("CU_SHARED") or os.path.join(SOURCE_ROOT, "..", "shared")
-CLI = os.environ.get("CLAUDE_USAGE") or os.path.join(SOURCE_ROOT, "build", "cli", "claude-usage")
+from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, run_tests  # noqa: E402
 
 REF_VERSION = "ccusage-20.0.24"
 REF_DIR = os.path.join(SHARED, "reference", REF_VERSION)

@@ -40,13 +40,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import run_tests  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get("CU_SOURCE_ROOT") or os.path.dirname(os.path.dirname(HERE))
-TEST_DATA = os.environ.get("CU_TEST_DATA") or os.path.join(SOURCE_ROOT, "tests", "data")
-SHARED = os.environ.get("CU_SHARED") or os.path.join(SOURCE_ROOT, "..", "shared")
-CLI = os.environ.get("CLAUDE_USAGE") or os.path.join(SOURCE_ROOT, "build", "cli", "claude-usage")
+from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, run_tests  # noqa: E402
 
 FIXTURE = os.path.join(TEST_DATA, "pricing", "fixture-prices.json")
 MEASURED = os.path.join(SHARED, "data", "claude_prices_measured.json")
