@@ -10,6 +10,7 @@
  * does not parse is ignored, and replaced by the next good download.
  */
 #include "price-source-private.h"
+#include "fileio-private.h"
 #include "hash-private.h"
 
 #include <claudeusage/cu-version.h>
@@ -36,122 +37,10 @@ typedef struct meta {
 	char last_modified[128];
 } meta;
 
-/* ---- files ---- */
-
-static char *read_file(const char *path, size_t max, size_t *len, int *err)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		*err = errno;
-		return NULL;
-	}
-	size_t cap = 65536, n = 0;
-	char *buf = malloc(cap + 1);
-	while (buf) {
-		if (n == cap) {
-			if (cap >= max) {
-				free(buf);
-				buf = NULL;
-				*err = EFBIG;
-				break;
-			}
-			cap *= 2;
-			char *b = realloc(buf, cap + 1);
-			if (!b) {
-				free(buf);
-				buf = NULL;
-				*err = ENOMEM;
-				break;
-			}
-			buf = b;
-		}
-		ssize_t r = read(fd, buf + n, cap - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0) {
-			*err = errno;
-			free(buf);
-			buf = NULL;
-			break;
-		}
-		if (r == 0) {
-			buf[n] = '\0';
-			*len = n;
-			break;
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	return buf;
-}
-
-static int mkdir_p(const char *dir)
-{
-	char path[1024];
-	if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-		return -1;
-	for (char *p = path + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			if (mkdir(path, 0700) != 0 && errno != EEXIST)
-				return -1;
-			*p = '/';
-		}
-	}
-	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* Write data to path atomically: a temp file beside it, fsync, rename. */
-static int write_atomic(const char *dir, const char *path, const char *a, size_t an,
-                        const char *b, size_t bn)
-{
-	char tmp[1100];
-	snprintf(tmp, sizeof tmp, "%s/.prices-XXXXXX", dir);
-	int fd = mkstemp(tmp);
-	if (fd < 0)
-		return -1;
-	int ok = 1;
-	const char *parts[2] = { a, b };
-	size_t lens[2] = { an, bn };
-	for (int i = 0; i < 2 && ok; i++) {
-		size_t off = 0;
-		while (off < lens[i]) {
-			ssize_t w = write(fd, parts[i] + off, lens[i] - off);
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				ok = 0;
-				break;
-			}
-			off += (size_t)w;
-		}
-	}
-	if (ok && fchmod(fd, 0600) != 0)
-		ok = 0;
-	if (ok && fsync(fd) != 0)
-		ok = 0;
-	if (close(fd) != 0)
-		ok = 0;
-	if (ok && rename(tmp, path) != 0)
-		ok = 0;
-	if (!ok)
-		unlink(tmp);
-	return ok ? 0 : -1;
-}
-
 static void cache_paths(const cu__pricing_opts *o, const char *url, char *dir, size_t dsize,
                         char *file, size_t fsize)
 {
-	const char *xdg = getenv("XDG_CACHE_HOME");
-	const char *home = getenv("HOME");
-	if (o->cache_dir && *o->cache_dir)
-		snprintf(dir, dsize, "%s", o->cache_dir);
-	else if (xdg && *xdg == '/')
-		snprintf(dir, dsize, "%s/claude-usage", xdg);
-	else if (home && *home)
-		snprintf(dir, dsize, "%s/.cache/claude-usage", home);
-	else
-		dir[0] = '\0';
+	cu__cache_dir(o->cache_dir, dir, dsize);
 	uint64_t h = cu__hash64(url, strlen(url), 0);
 	snprintf(file, fsize, "%s/prices-%016llx.json", dir, (unsigned long long)h);
 }
@@ -172,7 +61,7 @@ static cu__pricetab *cache_read(const char *path, const char *url, meta *m, char
 {
 	size_t len;
 	int err;
-	char *text = read_file(path, MAX_CACHE_BYTES, &len, &err);
+	char *text = cu__read_file(path, MAX_CACHE_BYTES, &len, &err);
 	if (!text)
 		return NULL;
 	cu__pricetab *tab = NULL;
@@ -201,7 +90,7 @@ static cu__pricetab *cache_read(const char *path, const char *url, meta *m, char
 static int cache_write(const char *dir, const char *path, const char *url, const meta *m,
                        const char *kept)
 {
-	if (!dir[0] || mkdir_p(dir) != 0)
+	if (!dir[0] || cu__mkdir_p(dir) != 0)
 		return -1;
 	json_t *head = json_pack("{s:s, s:i, s:s, s:I, s:s, s:s}", "format", CACHE_FORMAT,
 	                         "version", CACHE_VERSION, "url", url, "fetched",
@@ -218,7 +107,8 @@ static int cache_write(const char *dir, const char *path, const char *url, const
 		memcpy(line, h, hn);
 		line[hn] = '\n';
 		line[hn + 1] = '\0';
-		rc = write_atomic(dir, path, line, hn + 1, kept, strlen(kept));
+		cu__iov parts[2] = { { line, hn + 1 }, { kept, strlen(kept) } };
+		rc = cu__write_atomic(dir, path, parts, 2);
 	}
 	free(line);
 	free(h);
@@ -380,7 +270,7 @@ static int load_file(const cu__pricing_opts *o, cu__pricetab **out, cu__pricing_
 {
 	size_t len;
 	int e = 0;
-	char *text = read_file(o->file, (size_t)256 << 20, &len, &e);
+	char *text = cu__read_file(o->file, (size_t)256 << 20, &len, &e);
 	if (!text) {
 		snprintf(err, errlen, "cannot read price table %s: %s", o->file, strerror(e));
 		return -1;
@@ -460,7 +350,7 @@ int cu__pricing_load(const cu__pricing_opts *o, cu__pricetab **out, cu__pricing_
 			got.fetched = o->now_s;
 			if (cache_write(dir, path, url, &got, kept) != 0)
 				snprintf(info->note, sizeof info->note,
-				         "prices downloaded, but the price cache %s could not be written",
+				         "prices downloaded, but the price cache %.400s could not be written",
 				         dir[0] ? dir : "(no cache directory)");
 			free(kept);
 			free(b.p);
