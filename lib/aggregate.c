@@ -216,7 +216,7 @@ static size_t apply_limit(slot *s, size_t n, uint32_t limit)
 /* Copy the names a report shows, so that it outlives the context. */
 static int copy_strings(cu_report *r, const cu_ctx *ctx, const char ***project_path)
 {
-	const cu__pool *models = &ctx->scan.models, *projects = &ctx->disc.projects;
+	const cu__pool *models = &ctx->store.models, *projects = &ctx->disc.projects;
 	size_t n = models->count + 2 * projects->count;
 	r->strings = calloc(n + 1, sizeof *r->strings);
 	*project_path = calloc(projects->count + 1, sizeof **project_path);
@@ -231,8 +231,9 @@ static int copy_strings(cu_report *r, const cu_ctx *ctx, const char ***project_p
 	/* The working directory of a project: the first one its files give. */
 	for (size_t i = 0; i < ctx->disc.files.n; i++) {
 		const cu__file *f = &ctx->disc.files.v[i];
-		if (f->cwd && !(*project_path)[f->project]) {
-			char *s = strdup(f->cwd);
+		const char *cwd = ctx->store.v[i].cwd;
+		if (cwd && !(*project_path)[f->project]) {
+			char *s = strdup(cwd);
 			if (!s)
 				return -1;
 			r->strings[r->nstrings++] = s;
@@ -244,7 +245,7 @@ static int copy_strings(cu_report *r, const cu_ctx *ctx, const char ***project_p
 
 static int collect_unpriced(cu_report *r, const cu_ctx *ctx, const item *items, size_t n)
 {
-	size_t nm = ctx->scan.models.count;
+	size_t nm = ctx->store.models.count;
 	char *seen = calloc(nm + 1, 1);
 	r->unpriced = calloc(nm + 1, sizeof *r->unpriced);
 	if (!seen || !r->unpriced) {
@@ -252,7 +253,7 @@ static int collect_unpriced(cu_report *r, const cu_ctx *ctx, const item *items, 
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const cu__entry *e = &ctx->scan.entries[items[i].idx];
+		const cu__entry *e = ctx->entries[items[i].idx];
 		if ((e->flags & CU__E_UNPRICED) && !seen[e->model]) {
 			seen[e->model] = 1;
 			r->unpriced[r->nunpriced++] = r->strings[e->model];
@@ -281,9 +282,12 @@ static void add_row(cu_row *t, const cu_row *r)
 static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
                  const char **project_path, slot **out, size_t *nout)
 {
-	size_t nmodels = ctx->scan.models.count;
+	size_t nmodels = ctx->store.models.count;
+	size_t groups = 0;
+	for (size_t i = 0; i < n; i++)
+		groups += i == 0 || items[i].k1 != items[i - 1].k1 || items[i].k2 != items[i - 1].k2;
 	acc *accs = calloc(nmodels + 1, sizeof *accs);
-	slot *s = calloc(n + 1, sizeof *s);
+	slot *s = calloc(groups + 1, sizeof *s);
 	size_t ns = 0;
 	int rc = 0;
 	if (!accs || !s) {
@@ -295,9 +299,9 @@ static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
 		size_t j = i;
 		int timed = 0;
 		slot *sl = &s[ns++];
-		const cu__file *f = &ctx->disc.files.v[ctx->scan.entries[items[i].idx].file];
+		const cu__file *f = &ctx->disc.files.v[ctx->entries[items[i].idx]->file];
 		while (j < n && items[j].k1 == items[i].k1 && items[j].k2 == items[i].k2) {
-			const cu__entry *e = &ctx->scan.entries[items[j].idx];
+			const cu__entry *e = ctx->entries[items[j].idx];
 			add_entry(&sl->row, &accs[e->model], e, &timed);
 			j++;
 		}
@@ -361,7 +365,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 
 	cu_report *r = calloc(1, sizeof *r);
 	const char **project_path = NULL;
-	item *items = calloc(ctx->scan.n + 1, sizeof *items);
+	item *items = calloc(ctx->n + 1, sizeof *items);
 	slot *s = NULL;
 	size_t n = 0, ns = 0;
 	int by_project = (flags & CU_REPORT_BY_PROJECT) || group == CU_GROUP_PROJECT;
@@ -375,8 +379,8 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	    copy_strings(r, ctx, &project_path) != 0)
 		goto oom;
 
-	for (size_t i = 0; i < ctx->scan.n; i++) {
-		const cu__entry *e = &ctx->scan.entries[i];
+	for (size_t i = 0; i < ctx->n; i++) {
+		const cu__entry *e = ctx->entries[i];
 		if (!cu__ctx_entry_selected(ctx, e))
 			continue;
 		items[n].k1 = by_project ? ctx->disc.files.v[e->file].project : 0;
@@ -384,7 +388,12 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 		items[n].idx = (uint32_t)i;
 		n++;
 	}
-	qsort(items, n, sizeof *items, cmp_item);
+	/* Periods follow the time order of the entries: often sorted already. */
+	size_t sorted = 1;
+	while (sorted < n && cmp_item(&items[sorted - 1], &items[sorted]) < 0)
+		sorted++;
+	if (sorted < n)
+		qsort(items, n, sizeof *items, cmp_item);
 	if (collect_unpriced(r, ctx, items, n) != 0 || build(ctx, r, items, n, project_path, &s, &ns))
 		goto oom;
 

@@ -14,6 +14,7 @@
 #include "price-private.h"
 #include "price-source-private.h"
 #include "scan-private.h"
+#include "store-private.h"
 #include "time-private.h"
 
 #define CU__ERRLEN 512
@@ -48,10 +49,18 @@ struct cu_ctx {
 	int64_t now_ms;        /* 0: the clock */
 	cu__pricetab *prices;
 
+	/* kept from load to load */
+	cu__store store;       /* per file: how far it was read, what it gave */
+	int64_t loads;         /* loads done; the first reports every stored diagnostic */
+	uint64_t discover_diags; /* hash of the last discovery's diagnostics */
+	int use_index;         /* read and write the persistent index */
+
 	/* the last load */
 	int loaded;
-	cu__discover_out disc;
-	cu__scan_out scan;     /* entries deduplicated in place, scan.n = kept */
+	cu__discover_out disc; /* disc.files.v[i] is store.v[i] */
+	cu__entry **entries;   /* into the store: deduplicated, sorted by (time, file, line) */
+	size_t n;
+	cu__scan_stats io;     /* what the last load read */
 	int64_t usage_lines, duplicates;
 	int32_t *model_price;  /* per model id: price-table index, -1 unpriced, -2 synthetic */
 	size_t unpriced;

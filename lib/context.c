@@ -4,6 +4,7 @@
  */
 #include "context-private.h"
 #include "dedup-private.h"
+#include "hash-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -157,7 +158,10 @@ int cu_ctx_new(cu_ctx **out)
 static void clear_load(cu_ctx *ctx)
 {
 	cu__discover_clear(&ctx->disc);
-	cu__scan_clear(&ctx->scan);
+	free(ctx->entries);
+	ctx->entries = NULL;
+	ctx->n = 0;
+	memset(&ctx->io, 0, sizeof ctx->io);
 	free(ctx->model_price);
 	ctx->model_price = NULL;
 	ctx->unpriced = 0;
@@ -170,6 +174,7 @@ void cu_ctx_free(cu_ctx *ctx)
 	if (!ctx)
 		return;
 	clear_load(ctx);
+	cu__store_clear(&ctx->store);
 	free_strv(ctx->roots, ctx->nroots);
 	free_strv(ctx->default_roots, ctx->ndefault_roots);
 	cu__tz_free(ctx->tz);
@@ -418,18 +423,75 @@ int cu_ctx_format_date(const cu_ctx *ctx, int64_t unix_ms, char *buf, size_t siz
 	return CU_OK;
 }
 
-static void emit_diags(cu_ctx *ctx, cu__diags *d)
+/* Hands diagnostics to the callback, up to CU__DIAG_MAX per load. */
+typedef struct emitter {
+	cu_ctx *ctx;
+	size_t n, dropped;
+} emitter;
+
+static void emit(emitter *em, int32_t kind, const char *path, int64_t line, const char *msg)
 {
-	if (ctx->diag_fn) {
-		for (size_t i = 0; i < d->n; i++)
-			ctx->diag_fn(d->v[i].kind, d->v[i].path, d->v[i].line, d->v[i].msg, ctx->diag_ud);
-		if (d->dropped) {
-			char msg[128];
-			snprintf(msg, sizeof msg, "%zu more diagnostics not shown", d->dropped);
-			ctx->diag_fn(CU_DIAG_NOTE, NULL, 0, msg, ctx->diag_ud);
-		}
+	if (!em->ctx->diag_fn)
+		return;
+	if (em->n++ >= CU__DIAG_MAX) {
+		em->dropped++;
+		return;
 	}
-	cu__diags_clear(d);
+	em->ctx->diag_fn(kind, path, line, msg, em->ctx->diag_ud);
+}
+
+static uint64_t diags_hash(const cu__diags *d)
+{
+	uint64_t h = d->n;
+	for (size_t i = 0; i < d->n; i++) {
+		h = cu__hash64(d->v[i].msg, strlen(d->v[i].msg), h);
+		if (d->v[i].path)
+			h = cu__hash64(d->v[i].path, strlen(d->v[i].path), h);
+	}
+	return h;
+}
+
+/*
+ * Report what this load found, in file order: the diagnostics of the files
+ * it read (all stored ones on a context's first load, which may come from
+ * the index), failures to read, and the discovery's diagnostics when they
+ * changed. errors is sorted by file and emptied.
+ */
+static void emit_diags(cu_ctx *ctx, const cu__job *jobs, size_t njobs, cu__diags *errors)
+{
+	emitter em = { ctx, 0, 0 };
+	int first = ctx->loads == 0;
+	uint64_t dh = 0;
+	size_t k = 0, j = 0;
+	for (size_t i = 0; i < ctx->store.n; i++) {
+		for (; k < errors->n && errors->v[k].file == i; k++)
+			emit(&em, errors->v[k].kind, errors->v[k].path, errors->v[k].line, errors->v[k].msg);
+		while (j < njobs && jobs[j].file < i)
+			j++;
+		cu__fstate *f = &ctx->store.v[i];
+		if (!first && !(j < njobs && jobs[j].file == i))
+			continue;
+		for (size_t d = first ? 0 : f->emitted; d < f->diags.n; d++)
+			emit(&em, f->diags.v[d].kind, f->path, f->diags.v[d].line, f->diags.v[d].msg);
+		em.dropped += f->diags.dropped;
+		f->emitted = f->diags.n;
+		if (f->tail_state == CU__TAIL_TORN)
+			emit(&em, CU_DIAG_TORN_LINE, f->path, f->lines + 1,
+			     "incomplete last line skipped (file still being written?)");
+	}
+	/* The rest concern no single file: the discovery's. */
+	cu__diags rest = { errors->v + k, errors->n - k, 0, 0 };
+	dh = diags_hash(&rest);
+	if (first || dh != ctx->discover_diags)
+		for (; k < errors->n; k++)
+			emit(&em, errors->v[k].kind, errors->v[k].path, errors->v[k].line, errors->v[k].msg);
+	ctx->discover_diags = dh;
+	if (em.dropped && ctx->diag_fn) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "%zu more diagnostics not shown", em.dropped);
+		ctx->diag_fn(CU_DIAG_NOTE, NULL, 0, msg, ctx->diag_ud);
+	}
+	cu__diags_clear(errors);
 }
 
 static int not_found(cu_ctx *ctx)
@@ -443,6 +505,40 @@ static int not_found(cu_ctx *ctx)
 		at += (size_t)snprintf(list + at, sizeof list - at, "%s%s", i ? ", " : "", roots[i]);
 	return cu__ctx_error(ctx, CU_ENOTFOUND, "no Claude data directory found (looked in: %s)",
 	                     n ? list : "nowhere: set CLAUDE_CONFIG_DIR or HOME");
+}
+
+/* Gather every stored entry, then keep one copy of each message. */
+static int dedup_store(cu_ctx *ctx)
+{
+	size_t total = cu__store_entry_count(&ctx->store);
+	cu__entry **v = malloc((total + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	size_t n = 0;
+	int64_t usage_lines = 0;
+	for (size_t i = 0; i < ctx->store.n; i++) {
+		cu__fstate *f = &ctx->store.v[i];
+		usage_lines += f->usage_lines;
+		for (size_t k = 0; k < f->n; k++) {
+			f->e[k].file = (uint32_t)i;
+			v[n++] = &f->e[k];
+		}
+		if (f->tail_state == CU__TAIL_ENTRY) {
+			usage_lines++;
+			f->tail.file = (uint32_t)i;
+			v[n++] = &f->tail;
+		}
+	}
+	size_t kept = cu__dedup(v, n, ctx->disc.files.v);
+	if (kept == (size_t)-1) {
+		free(v);
+		return -1;
+	}
+	ctx->entries = v;
+	ctx->n = kept;
+	ctx->usage_lines = usage_lines;
+	ctx->duplicates = usage_lines - (int64_t)kept;
+	return 0;
 }
 
 int cu_ctx_load(cu_ctx *ctx)
@@ -466,29 +562,34 @@ int cu_ctx_load(cu_ctx *ctx)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while listing files");
 	}
 	if (ctx->disc.roots_found == 0) {
-		emit_diags(ctx, &diags);
+		emit_diags(ctx, NULL, 0, &diags);
 		return not_found(ctx);
+	}
+	if (ctx->store.oracle != ctx->oracle) {
+		cu__store_clear(&ctx->store);
+		ctx->store.oracle = ctx->oracle;
 	}
 
 	/* A file last written more than a day before --since holds nothing newer. */
-	cu__scan_opts opts = { INT64_MIN, ctx->threads, ctx->oracle };
+	int64_t min_mtime = INT64_MIN;
 	if (ctx->since_day != CU__NO_DAY)
-		opts.min_mtime_ms = (cu__tz_day_start(ctx->tz, ctx->since_day) - 86400) * 1000;
-	if (cu__scan(&ctx->disc.files, &opts, &ctx->scan, &diags) != 0) {
+		min_mtime = (cu__tz_day_start(ctx->tz, ctx->since_day) - 86400) * 1000;
+	cu__job *jobs = NULL;
+	size_t njobs = 0, dropped = 0;
+	cu__scan_opts opts = { ctx->threads, ctx->oracle };
+	if (cu__store_plan(&ctx->store, &ctx->disc.files, min_mtime, &jobs, &njobs, &dropped) != 0 ||
+	    cu__scan(&ctx->store, &ctx->disc.files, jobs, njobs, &opts, &ctx->io, &diags) != 0 ||
+	    dedup_store(ctx) != 0) {
+		free(jobs);
 		cu__diags_clear(&diags);
+		cu__store_clear(&ctx->store);
 		clear_load(ctx);
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while reading transcripts");
 	}
-	ctx->usage_lines = (int64_t)ctx->scan.n;
-	size_t kept = cu__dedup(ctx->scan.entries, ctx->scan.n, ctx->disc.files.v);
-	if (kept == (size_t)-1) {
-		cu__diags_clear(&diags);
-		clear_load(ctx);
-		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while deduplicating");
-	}
-	ctx->duplicates = (int64_t)(ctx->scan.n - kept);
-	ctx->scan.n = kept;
-	emit_diags(ctx, &diags);
+	cu__diags_sort(&diags);
+	emit_diags(ctx, jobs, njobs, &diags);
+	free(jobs);
+	ctx->loads++;
 	ctx->loaded = 1;
 	int rc = cu__price_entries(ctx);
 	if (rc != CU_OK) {
@@ -502,17 +603,23 @@ int64_t cu_ctx_stat(const cu_ctx *ctx, int32_t which)
 {
 	if (!ctx)
 		return -1;
-	const cu__scan_stats *s = &ctx->scan.stats;
+	int64_t lines = 0, malformed = 0, torn = 0;
+	for (size_t i = 0; i < ctx->store.n; i++) {
+		const cu__fstate *f = &ctx->store.v[i];
+		lines += f->lines + (f->tail_state != CU__TAIL_NONE);
+		malformed += f->malformed;
+		torn += f->tail_state == CU__TAIL_TORN;
+	}
 	switch (which) {
 	case CU_STAT_FILES: return (int64_t)ctx->disc.files.n;
-	case CU_STAT_FILES_READ: return s->files_read;
-	case CU_STAT_FILE_ERRORS: return s->file_errors;
-	case CU_STAT_BYTES: return s->bytes;
-	case CU_STAT_LINES: return s->lines;
-	case CU_STAT_MALFORMED_LINES: return s->malformed;
-	case CU_STAT_TORN_LINES: return s->torn;
+	case CU_STAT_FILES_READ: return ctx->io.files_read;
+	case CU_STAT_FILE_ERRORS: return ctx->io.file_errors;
+	case CU_STAT_BYTES: return ctx->io.bytes;
+	case CU_STAT_LINES: return lines;
+	case CU_STAT_MALFORMED_LINES: return malformed;
+	case CU_STAT_TORN_LINES: return torn;
 	case CU_STAT_USAGE_LINES: return ctx->usage_lines;
-	case CU_STAT_ENTRIES: return (int64_t)ctx->scan.n;
+	case CU_STAT_ENTRIES: return (int64_t)ctx->n;
 	case CU_STAT_DUPLICATES: return ctx->duplicates;
 	case CU_STAT_UNPRICED_MODELS: return (int64_t)ctx->unpriced;
 	default: return -1;
@@ -531,7 +638,8 @@ int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e)
 	if (ctx->project) {
 		const cu__file *f = &ctx->disc.files.v[e->file];
 		const char *name = cu__pool_str(&ctx->disc.projects, f->project);
-		if (strcmp(name, ctx->project) != 0 && !(f->cwd && strcmp(f->cwd, ctx->project) == 0))
+		const char *cwd = ctx->store.v[e->file].cwd;
+		if (strcmp(name, ctx->project) != 0 && !(cwd && strcmp(cwd, ctx->project) == 0))
 			return 0;
 	}
 	return 1;

@@ -17,9 +17,9 @@ typedef struct cu__file {
 	uint32_t project;  /* id in the project pool: the folder under projects/ */
 	uint32_t session;  /* id in the session pool */
 	int64_t mtime_ms;
+	int64_t mtime_ns;
 	int64_t size;
 	uint64_t dev, ino;
-	char *cwd;         /* set by the scan: the first cwd its usage lines give */
 } cu__file;
 
 typedef struct cu__files {

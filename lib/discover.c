@@ -85,6 +85,7 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 	x->root = w->root;
 	x->source = w->source;
 	x->mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	x->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
 	x->size = (int64_t)st->st_size;
 	x->dev = (uint64_t)st->st_dev;
 	x->ino = (uint64_t)st->st_ino;
@@ -324,7 +325,6 @@ void cu__discover_clear(cu__discover_out *out)
 {
 	for (size_t i = 0; i < out->files.n; i++) {
 		free(out->files.v[i].path);
-		free(out->files.v[i].cwd);
 	}
 	free(out->files.v);
 	cu__pool_clear(&out->projects);

@@ -31,7 +31,7 @@ static cu__usage usage_of(const cu__entry *e, int32_t rule)
 
 int cu__price_entries(cu_ctx *ctx)
 {
-	const cu__pool *models = &ctx->scan.models;
+	const cu__pool *models = &ctx->store.models;
 	int32_t *map = realloc(ctx->model_price, (models->count + 1) * sizeof *map);
 	if (!map)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
@@ -44,8 +44,8 @@ int cu__price_entries(cu_ctx *ctx)
 	char *reported = calloc(models->count + 1, 1);
 	if (!reported)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
-	for (size_t i = 0; i < ctx->scan.n; i++) {
-		cu__entry *e = &ctx->scan.entries[i];
+	for (size_t i = 0; i < ctx->n; i++) {
+		cu__entry *e = ctx->entries[i];
 		int32_t p = map[e->model];
 		int has_line = (e->flags & CU__E_HAS_COST) != 0;
 		e->flags &= ~(uint32_t)(CU__E_UNPRICED | CU__E_SYNTHETIC);

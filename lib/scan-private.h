@@ -1,5 +1,6 @@
 /*
- * scan-private.h - the scan stage: read every transcript once, split it into
+ * scan-private.h - the scan stage: read the transcripts a load must read
+ * (from the start, or from where the last load stopped), split them into
  * lines and turn usage lines into entries, on a small pool of threads.
  */
 #ifndef CU_SCAN_PRIVATE_H
@@ -9,39 +10,39 @@
 #include "discover-private.h"
 #include "entry-private.h"
 #include "pool-private.h"
+#include "store-private.h"
 
 /* Lines longer than this are skipped (and counted) rather than held. */
 #define CU__MAX_LINE ((size_t)128 << 20)
 
 typedef struct cu__scan_opts {
-	int64_t min_mtime_ms; /* skip files last written before this; INT64_MIN: none */
 	uint32_t threads;     /* 0: one per online CPU */
 	int oracle;           /* parse every usage line with jansson (tests) */
 } cu__scan_opts;
 
+/* What one scan did. */
 typedef struct cu__scan_stats {
-	int64_t files_read, file_errors, bytes, lines, malformed, torn, usage_lines;
+	int64_t files_read, file_errors, bytes;
 } cu__scan_stats;
 
-typedef struct cu__scan_out {
-	cu__entry *entries; /* every usage line, not yet deduplicated */
-	size_t n;
-	cu__pool models;    /* entry.model ids */
-	cu__scan_stats stats;
-} cu__scan_out;
+/*
+ * Read the files the jobs name into their states in st (v[job.file]),
+ * interning models in st->models. A file that cannot be read keeps what
+ * earlier loads had from it; the failure becomes a diagnostic in errors the
+ * first time. An append that finds the file rewritten reads it again from
+ * the start. Returns 0, or -1 when out of memory.
+ */
+int cu__scan(cu__store *st, const cu__files *files, const cu__job *jobs, size_t njobs,
+             const cu__scan_opts *opts, cu__scan_stats *stats, cu__diags *errors);
+
+/* The first occurrence of the bytes "usage" (with quotes) in p[0..n), or NULL. */
+const char *cu__find_usage(const char *p, size_t n);
 
 /*
- * Scan files (their cwd fields are filled in). Diagnostics are appended to
- * diags, sorted by file and line. Returns 0, or -1 when out of memory.
+ * Scan one buffer as a whole file would be (tests and fuzzing) into f,
+ * which must be zeroed or reset; models are interned in models.
+ * Returns 0, or -1 when out of memory.
  */
-int cu__scan(cu__files *files, const cu__scan_opts *opts, cu__scan_out *out, cu__diags *diags);
-void cu__scan_clear(cu__scan_out *out);
-
-/*
- * Scan one buffer as a whole file would be (tests and fuzzing): entries are
- * appended to out, which must be zeroed or hold earlier results.
- */
-int cu__scan_buffer(const char *data, size_t len, uint32_t file, int oracle, cu__scan_out *out,
-                    cu__diags *diags);
+int cu__scan_buffer(const char *data, size_t len, int oracle, cu__fstate *f, cu__pool *models);
 
 #endif

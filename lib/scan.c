@@ -2,9 +2,15 @@
  * scan.c - the scan stage.
  *
  * Files are independent, so workers claim them one at a time from a shared
- * counter and each fills its own entry buffer and model pool; the results
- * are merged after the join. Nothing here depends on which worker read
- * which file: dedup and sorting later make the result deterministic.
+ * counter. A worker writes only into the state of the files it claimed, and
+ * interns models in a pool of its own; after the join its model ids are
+ * mapped to the store's. Nothing depends on which worker read which file:
+ * dedup and sorting later make the result deterministic.
+ *
+ * Within a file only the best copy of each key is kept (the order of
+ * cu__dedup_better), so a file's entries take room for its distinct
+ * messages, not for every streamed line; the global dedup then sees the
+ * same winners it would have found among all the lines.
  */
 #include "scan-private.h"
 #include "dedup-private.h"
@@ -19,44 +25,155 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
-#define CHUNK ((size_t)1 << 20)
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
+
+#define CHUNK ((size_t)1 << 19)
+
+/* Set on entries whose model id is still the worker's, until the merge. */
+#define LOCAL_MODEL (1u << 30)
+
+/* The in-file dedup table: key -> index in the file's entries. */
+typedef struct keytab {
+	struct slot {
+		uint32_t gen, idx;
+	} *v;
+	size_t cap, n;  /* cap is a power of two */
+	uint32_t gen;   /* slots of other generations are empty */
+} keytab;
 
 typedef struct worker {
-	cu__files *files;
+	cu__store *st;
+	const cu__files *files;
+	const cu__job *jobs;
+	size_t njobs;
 	const cu__scan_opts *opts;
 	atomic_size_t *next;
 	cu__jparser *jp;
 	char *buf;
 	size_t cap;
-	cu__scan_out out; /* entries and a model pool local to this worker */
-	cu__diags diags;
+	keytab keys;
+	cu__pool models;  /* ids of this worker's LOCAL_MODEL entries */
+	uint32_t *done;   /* files this worker read */
+	size_t ndone;
+	cu__scan_stats stats;
+	cu__diags errors;
 	int oom;
 } worker;
 
 /* The per-file state while its lines are handled. */
 typedef struct filescan {
 	worker *w;
+	cu__fstate *f;
 	uint32_t file;
-	const char *path;
-	char **cwd;     /* where the first cwd goes, or NULL */
-	int64_t line;
+	int64_t line;        /* lines handled so far, counting from the file's start */
+	char edge[CU__EDGE_BYTES];
+	size_t edge_len;     /* the last bytes consumed, for the next append's check */
 } filescan;
 
-static int push_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line)
+/* ---- the in-file dedup table ---- */
+
+static void keytab_new_file(keytab *t)
 {
-	cu__scan_out *o = &w->out;
-	if (o->n % 1024 == 0) {
-		cu__entry *v = realloc(o->entries, (o->n + 1024) * sizeof *v);
+	t->n = 0;
+	if (++t->gen == 0) {
+		/* Wrapped: stale slots could look current. */
+		if (t->v)
+			memset(t->v, 0, t->cap * sizeof *t->v);
+		t->gen = 1;
+	}
+}
+
+static size_t keytab_home(const keytab *t, const cu__entry *e)
+{
+	return (size_t)e->key[0] & (t->cap - 1);
+}
+
+/* The slot holding e's key among es, or the empty slot where it goes. */
+static struct slot *keytab_find(keytab *t, const cu__entry *es, const cu__entry *e)
+{
+	size_t h = keytab_home(t, e);
+	for (;;) {
+		struct slot *s = &t->v[h];
+		if (s->gen != t->gen)
+			return s;
+		const cu__entry *o = &es[s->idx];
+		if (o->key[0] == e->key[0] && o->key[1] == e->key[1])
+			return s;
+		h = (h + 1) & (t->cap - 1);
+	}
+}
+
+static int keytab_grow(keytab *t, const cu__entry *es)
+{
+	size_t cap = t->cap ? t->cap * 2 : 1024;
+	struct slot *old = t->v;
+	size_t oldcap = t->cap;
+	uint32_t oldgen = t->gen;
+	t->v = calloc(cap, sizeof *t->v);
+	if (!t->v) {
+		t->v = old;
+		return -1;
+	}
+	t->cap = cap;
+	t->gen = 1;
+	for (size_t i = 0; i < oldcap; i++) {
+		if (old[i].gen != oldgen)
+			continue;
+		struct slot *s = keytab_find(t, es, &es[old[i].idx]);
+		*s = (struct slot){ t->gen, old[i].idx };
+	}
+	free(old);
+	return 0;
+}
+
+/* ---- entries ---- */
+
+static int push_entry(cu__fstate *f, const cu__entry *e)
+{
+	if (f->n == f->cap) {
+		size_t cap = f->cap ? f->cap * 2 : 64;
+		cu__entry *v = realloc(f->e, cap * sizeof *v);
 		if (!v)
 			return -1;
-		o->entries = v;
+		f->e = v;
+		f->cap = cap;
 	}
-	uint32_t model = cu__pool_intern(&o->models, r->model.p ? r->model.p : "", r->model.n);
+	f->e[f->n++] = *e;
+	return 0;
+}
+
+/* Keep e in the file unless a better copy of its key is already there. */
+static int keep_entry(filescan *fs, const cu__entry *e)
+{
+	cu__fstate *f = fs->f;
+	keytab *t = &fs->w->keys;
+	if (!(e->flags & CU__E_HAS_MSG_ID))
+		return push_entry(f, e);
+	if ((t->n + 1) * 2 > t->cap && keytab_grow(t, f->e) != 0)
+		return -1;
+	struct slot *s = keytab_find(t, f->e, e);
+	if (s->gen == t->gen) {
+		if (cu__dedup_better(e, &f->e[s->idx]))
+			f->e[s->idx] = *e;
+		return 0;
+	}
+	if (push_entry(f, e) != 0)
+		return -1;
+	*s = (struct slot){ t->gen, (uint32_t)(f->n - 1) };
+	t->n++;
+	return 0;
+}
+
+static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, cu__entry *e)
+{
+	uint32_t model = cu__pool_intern(&w->models, r->model.p ? r->model.p : "", r->model.n);
 	if (model == UINT32_MAX)
 		return -1;
-	cu__entry *e = &o->entries[o->n++];
 	memset(e, 0, sizeof *e);
 	e->ts_ms = r->ts_ms;
 	e->input = r->input;
@@ -68,15 +185,92 @@ static int push_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line)
 	e->file = file;
 	e->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
 	e->model = model;
-	e->flags = (r->has_msg_id ? CU__E_HAS_MSG_ID : 0u) | (r->has_cost ? CU__E_HAS_COST : 0u) |
-	           (r->sidechain ? CU__E_SIDECHAIN : 0u) | (r->api_error ? CU__E_API_ERROR : 0u) |
-	           (r->fast ? CU__E_FAST : 0u) | (r->from_progress ? CU__E_PROGRESS : 0u);
+	e->flags = LOCAL_MODEL | (r->has_msg_id ? CU__E_HAS_MSG_ID : 0u) |
+	           (r->has_cost ? CU__E_HAS_COST : 0u) | (r->sidechain ? CU__E_SIDECHAIN : 0u) |
+	           (r->api_error ? CU__E_API_ERROR : 0u) | (r->fast ? CU__E_FAST : 0u) |
+	           (r->from_progress ? CU__E_PROGRESS : 0u);
 	if (r->has_msg_id) {
 		cu__dedup_key(r->msg_id.p, r->msg_id.n, r->req_id.p ? r->req_id.p : "", r->req_id.n,
 		              e->key);
 		e->msg_hash = cu__hash64(r->msg_id.p, r->msg_id.n, 0);
 	}
 	return 0;
+}
+
+/* ---- lines ---- */
+
+#define NEEDLE "\"usage\""
+#define NEEDLE_LEN (sizeof NEEDLE - 1)
+
+/*
+ * Where 'u', 'g' and the closing quote sit at their offsets in the needle,
+ * a whole match is checked. Letters and quotes are common in JSON; that
+ * triple is not. Returns where the vector loop stopped, or the match.
+ */
+#if defined(__SSE2__) && defined(__GNUC__)
+#define HAVE_SIMD_FIND 1
+static const char *find_sse2(const char *p, size_t n, size_t *stop)
+{
+	const __m128i u = _mm_set1_epi8('u'), g = _mm_set1_epi8('g'), q = _mm_set1_epi8('"');
+	size_t i = 0;
+	for (; i + 16 + 6 <= n; i += 16) {
+		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
+		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 4));
+		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 6));
+		__m128i hit = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, u), _mm_cmpeq_epi8(b, g)),
+		                            _mm_cmpeq_epi8(c, q));
+		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			if (memcmp(p + i + k, NEEDLE, NEEDLE_LEN) == 0)
+				return p + i + k;
+		}
+	}
+	*stop = i;
+	return NULL;
+}
+
+#if defined(__x86_64__) && !defined(__AVX2__)
+#include <immintrin.h>
+#define HAVE_AVX2_FIND 1
+__attribute__((target("avx2"))) static const char *find_avx2(const char *p, size_t n,
+                                                              size_t *stop)
+{
+	const __m256i u = _mm256_set1_epi8('u'), g = _mm256_set1_epi8('g'),
+	              q = _mm256_set1_epi8('"');
+	size_t i = 0;
+	for (; i + 32 + 6 <= n; i += 32) {
+		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
+		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 4));
+		__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 6));
+		__m256i hit = _mm256_and_si256(
+			_mm256_and_si256(_mm256_cmpeq_epi8(a, u), _mm256_cmpeq_epi8(b, g)),
+			_mm256_cmpeq_epi8(c, q));
+		for (unsigned m = (unsigned)_mm256_movemask_epi8(hit); m; m &= m - 1) {
+			unsigned k = (unsigned)__builtin_ctz(m);
+			if (memcmp(p + i + k, NEEDLE, NEEDLE_LEN) == 0)
+				return p + i + k;
+		}
+	}
+	*stop = i;
+	return NULL;
+}
+#endif
+#endif
+
+const char *cu__find_usage(const char *p, size_t n)
+{
+	size_t i = 0;
+#if defined(HAVE_SIMD_FIND)
+	const char *hit;
+#if defined(HAVE_AVX2_FIND)
+	hit = __builtin_cpu_supports("avx2") ? find_avx2(p, n, &i) : find_sse2(p, n, &i);
+#else
+	hit = find_sse2(p, n, &i);
+#endif
+	if (hit)
+		return hit;
+#endif
+	return memmem(p + i, n - i, NEEDLE, NEEDLE_LEN);
 }
 
 static int is_ws(char c)
@@ -105,50 +299,99 @@ static int is_blank(const char *p, size_t n)
 	return 1;
 }
 
-static void bad_line(filescan *fs, int torn, const char *why)
+static void bad_line(filescan *fs, const char *why)
 {
-	worker *w = fs->w;
-	if (torn) {
-		w->out.stats.torn++;
-		cu__diags_add(&w->diags, CU_DIAG_TORN_LINE, fs->path, fs->file, fs->line,
-		              "incomplete last line skipped (file still being written?)");
-	} else {
-		w->out.stats.malformed++;
-		cu__diags_add(&w->diags, CU_DIAG_MALFORMED_LINE, fs->path, fs->file, fs->line,
-		              "line skipped: %s", why);
-	}
+	fs->f->malformed++;
+	cu__diags_add(&fs->f->diags, CU_DIAG_MALFORMED_LINE, NULL, fs->file, fs->line,
+	              "line skipped: %s", why);
 }
 
 /*
- * One line, without its newline. has_usage says whether the bytes "usage"
- * occur in it; unterminated marks a last line with no newline.
+ * Parse one line (without its newline); has_usage says whether the bytes
+ * "usage" occur in it. Returns CU__LINE_* with *e filled for an entry.
  */
-static void handle_line(filescan *fs, const char *p, size_t n, int has_usage, int unterminated)
+static int parse_line(filescan *fs, const char *p, size_t n, int has_usage, cu__entry *e,
+                      const char **why)
 {
 	worker *w = fs->w;
-	fs->line++;
-	w->out.stats.lines++;
-	if (!has_usage) {
-		if (!looks_like_object(p, n) && !is_blank(p, n))
-			bad_line(fs, unterminated, "not a JSON object");
-		return;
-	}
+	*why = "not a JSON object";
+	if (!has_usage)
+		return looks_like_object(p, n) || is_blank(p, n) ? CU__LINE_NONE : CU__LINE_BAD;
 	cu__rec rec;
-	int rc = w->opts && w->opts->oracle ? CU__LINE_UNSURE : cu__parse_fast(p, n, &rec);
+	int rc = w->opts->oracle ? CU__LINE_UNSURE : cu__parse_fast(p, n, &rec);
 	if (rc == CU__LINE_UNSURE)
 		rc = cu__parse_json(w->jp, p, n, &rec);
 	if (rc == CU__LINE_BAD) {
-		if (!is_blank(p, n))
-			bad_line(fs, unterminated, rec.why);
-		return;
+		*why = rec.why;
+		return is_blank(p, n) ? CU__LINE_NONE : CU__LINE_BAD;
 	}
 	if (rc != CU__LINE_ENTRY)
-		return;
-	w->out.stats.usage_lines++;
-	if (fs->cwd && !*fs->cwd && rec.cwd.n > 0)
-		*fs->cwd = strndup(rec.cwd.p, rec.cwd.n);
-	if (push_entry(w, &rec, fs->file, fs->line) != 0)
+		return rc;
+	if (!fs->f->cwd && rec.cwd.n > 0 && !(fs->f->cwd = strndup(rec.cwd.p, rec.cwd.n)))
 		w->oom = 1;
+	if (make_entry(w, &rec, fs->file, fs->line, e) != 0) {
+		w->oom = 1;
+		return CU__LINE_NONE;
+	}
+	return CU__LINE_ENTRY;
+}
+
+/* A complete line. */
+static void handle_line(filescan *fs, const char *p, size_t n, int has_usage)
+{
+	cu__fstate *f = fs->f;
+	fs->line++;
+	f->lines++;
+	cu__entry e;
+	const char *why;
+	switch (parse_line(fs, p, n, has_usage, &e, &why)) {
+	case CU__LINE_BAD:
+		bad_line(fs, why);
+		break;
+	case CU__LINE_ENTRY:
+		f->usage_lines++;
+		if (keep_entry(fs, &e) != 0)
+			fs->w->oom = 1;
+		break;
+	default:
+		break;
+	}
+}
+
+/* The last bytes of a file when they lack a newline: kept apart. */
+static void handle_tail(filescan *fs, const char *p, size_t n)
+{
+	cu__fstate *f = fs->f;
+	if (n == 0)
+		return;
+	fs->line++;
+	const char *why;
+	int has_usage = cu__find_usage(p, n) != NULL;
+	switch (parse_line(fs, p, n, has_usage, &f->tail, &why)) {
+	case CU__LINE_BAD:
+		f->tail_state = CU__TAIL_TORN;
+		break;
+	case CU__LINE_ENTRY:
+		f->tail_state = CU__TAIL_ENTRY;
+		break;
+	default:
+		f->tail_state = CU__TAIL_LINE;
+		break;
+	}
+}
+
+/* Remember the last bytes consumed: the next append checks them. */
+static void edge_push(filescan *fs, const char *p, size_t n)
+{
+	if (n >= CU__EDGE_BYTES) {
+		memcpy(fs->edge, p + n - CU__EDGE_BYTES, CU__EDGE_BYTES);
+		fs->edge_len = CU__EDGE_BYTES;
+		return;
+	}
+	size_t keep = fs->edge_len < CU__EDGE_BYTES - n ? fs->edge_len : CU__EDGE_BYTES - n;
+	memmove(fs->edge, fs->edge + fs->edge_len - keep, keep);
+	memcpy(fs->edge + keep, p, n);
+	fs->edge_len = keep + n;
 }
 
 /*
@@ -157,50 +400,44 @@ static void handle_line(filescan *fs, const char *p, size_t n, int has_usage, in
  */
 static size_t handle_lines(filescan *fs, const char *buf, size_t len)
 {
-	static const char needle[] = "\"usage\"";
 	const char *p = buf, *end = buf + len;
 	const char *usage = NULL; /* next occurrence at or after p, or end */
-	while (p < end) {
+	while (p < end && !fs->w->oom) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		if (!nl)
 			break;
 		if (!usage || usage < p) {
-			usage = memmem(p, (size_t)(end - p), needle, sizeof needle - 1);
+			usage = cu__find_usage(p, (size_t)(end - p));
 			if (!usage)
 				usage = end;
 		}
-		handle_line(fs, p, (size_t)(nl - p), usage < nl, 0);
+		handle_line(fs, p, (size_t)(nl - p), usage < nl);
 		p = nl + 1;
 	}
-	return (size_t)(p - buf);
-}
-
-/* The last bytes of a file when they lack a newline. */
-static void handle_tail(filescan *fs, const char *p, size_t n)
-{
-	if (n == 0)
-		return;
-	handle_line(fs, p, n, memmem(p, n, "\"usage\"", 7) != NULL, 1);
+	size_t used = (size_t)(p - buf);
+	edge_push(fs, buf, used);
+	return used;
 }
 
 /* Skip the rest of a line too long to hold; returns 1 when its end was found. */
-static int discard_until_newline(worker *w, size_t *len)
+static int discard_until_newline(filescan *fs, char *buf, size_t *len, int64_t *consumed)
 {
-	char *nl = memchr(w->buf, '\n', *len);
-	if (!nl) {
-		*len = 0;
-		return 0;
-	}
-	size_t rest = *len - (size_t)(nl + 1 - w->buf);
-	memmove(w->buf, nl + 1, rest);
-	*len = rest;
-	return 1;
+	char *nl = memchr(buf, '\n', *len);
+	size_t drop = nl ? (size_t)(nl + 1 - buf) : *len;
+	edge_push(fs, buf, drop);
+	*consumed += (int64_t)drop;
+	memmove(buf, buf + drop, *len - drop);
+	*len -= drop;
+	return nl != NULL;
 }
 
+/* Read fd from its current position, which is fs->f->offset. */
 static void scan_fd(filescan *fs, int fd)
 {
 	worker *w = fs->w;
+	cu__fstate *f = fs->f;
 	size_t len = 0;
+	int64_t consumed = 0;
 	int discarding = 0;
 	for (;;) {
 		if (len == w->cap) {
@@ -214,12 +451,12 @@ static void scan_fd(filescan *fs, int fd)
 				w->buf = b;
 				w->cap *= 2;
 			} else {
-				if (!discarding) {
-					fs->line++;
-					w->out.stats.lines++;
-					bad_line(fs, 0, "line longer than the 128 MiB limit");
-				}
+				fs->line++;
+				f->lines++;
+				bad_line(fs, "line longer than the 128 MiB limit");
 				discarding = 1;
+				edge_push(fs, w->buf, len);
+				consumed += (int64_t)len;
 				len = 0;
 			}
 		}
@@ -227,45 +464,138 @@ static void scan_fd(filescan *fs, int fd)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			w->out.stats.file_errors++;
-			cu__diags_add(&w->diags, CU_DIAG_FILE_ERROR, fs->path, fs->file, 0,
+			w->stats.file_errors++;
+			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, fs->file, 0,
 			              "read failed: %s", strerror(errno));
-			return;
+			break;
 		}
 		if (r == 0)
 			break;
-		w->out.stats.bytes += r;
+		w->stats.bytes += r;
 		len += (size_t)r;
 		if (discarding) {
-			if (!discard_until_newline(w, &len))
+			if (!discard_until_newline(fs, w->buf, &len, &consumed))
 				continue;
 			discarding = 0;
 		}
 		size_t used = handle_lines(fs, w->buf, len);
+		consumed += (int64_t)used;
 		memmove(w->buf, w->buf + used, len - used);
 		len -= used;
 		if (w->oom)
 			return;
 	}
+	f->offset += consumed;
+	f->edge = cu__hash64(fs->edge, fs->edge_len, 0);
 	if (!discarding)
 		handle_tail(fs, w->buf, len);
 }
 
-static void scan_file(worker *w, uint32_t i)
+/* ---- files ---- */
+
+static int read_exact_at(int fd, char *buf, size_t n, int64_t at)
 {
-	cu__file *f = &w->files->v[i];
+	while (n > 0) {
+		ssize_t r = pread(fd, buf, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		buf += r;
+		n -= (size_t)r;
+		at += r;
+	}
+	return 0;
+}
+
+/*
+ * Is the open file the one the state describes, grown by appends? The bytes
+ * before the offset must be those read last time.
+ */
+static int same_prefix(int fd, const struct stat *sb, const cu__fstate *f, filescan *fs)
+{
+	if ((uint64_t)sb->st_dev != f->dev || (uint64_t)sb->st_ino != f->ino ||
+	    (int64_t)sb->st_size < f->offset)
+		return 0;
+	size_t k = f->offset < CU__EDGE_BYTES ? (size_t)f->offset : CU__EDGE_BYTES;
+	if (read_exact_at(fd, fs->edge, k, f->offset - (int64_t)k) != 0)
+		return 0;
+	fs->edge_len = k;
+	return cu__hash64(fs->edge, k, 0) == f->edge;
+}
+
+static void scan_file(worker *w, const cu__job *job)
+{
+	cu__fstate *f = &w->st->v[job->file];
 	int fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		w->out.stats.file_errors++;
-		cu__diags_add(&w->diags, CU_DIAG_FILE_ERROR, f->path, i, 0, "cannot open: %s",
-		              strerror(errno));
+	struct stat sb;
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		int err = errno;
+		if (fd >= 0)
+			close(fd);
+		w->stats.file_errors++;
+		if (!f->failed)
+			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, job->file, 0,
+			              "cannot open: %s", strerror(err));
+		f->failed = 1;
 		return;
 	}
-	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	w->out.stats.files_read++;
-	filescan fs = { w, i, f->path, &f->cwd, 0 };
+	f->failed = 0;
+	filescan fs;
+	memset(&fs, 0, sizeof fs);
+	fs.w = w;
+	fs.f = f;
+	fs.file = job->file;
+	keytab_new_file(&w->keys);
+	if (job->how == CU__READ_APPEND && f->read && same_prefix(fd, &sb, f, &fs)) {
+		/* Carry on: the file's keys so far, then its new lines. */
+		for (size_t i = 0; i < f->n && !w->oom; i++) {
+			if (!(f->e[i].flags & CU__E_HAS_MSG_ID))
+				continue;
+			if ((w->keys.n + 1) * 2 > w->keys.cap && keytab_grow(&w->keys, f->e) != 0) {
+				w->oom = 1;
+				break;
+			}
+			struct slot *s = keytab_find(&w->keys, f->e, &f->e[i]);
+			*s = (struct slot){ w->keys.gen, (uint32_t)i };
+			w->keys.n++;
+		}
+		fs.line = f->lines;
+		if (lseek(fd, (off_t)f->offset, SEEK_SET) < 0)
+			cu__fstate_reset(f);
+	} else {
+		cu__fstate_reset(f);
+		fs.edge_len = 0;
+	}
+	if (f->offset == 0) {
+		fs.line = 0;
+		fs.edge_len = 0;
+		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	}
+	f->dev = (uint64_t)sb.st_dev;
+	f->ino = (uint64_t)sb.st_ino;
+	f->size = (int64_t)sb.st_size;
+	f->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+	f->tail_state = CU__TAIL_NONE;
+	f->read = 1;
+	w->stats.files_read++;
 	scan_fd(&fs, fd);
 	close(fd);
+	if (f->cap > f->n + 16) {
+		/* Stored until the next load: no slack. */
+		cu__entry *e = realloc(f->e, (f->n ? f->n : 1) * sizeof *e);
+		if (e) {
+			f->e = e;
+			f->cap = f->n ? f->n : 1;
+		}
+	}
+	uint32_t *d = realloc(w->done, (w->ndone + 1) * sizeof *d);
+	if (!d) {
+		w->oom = 1;
+		return;
+	}
+	w->done = d;
+	w->done[w->ndone++] = job->file;
 }
 
 static int worker_init(worker *w)
@@ -273,7 +603,7 @@ static int worker_init(worker *w)
 	w->jp = cu__jparser_new();
 	w->buf = malloc(CHUNK);
 	w->cap = CHUNK;
-	cu__pool_init(&w->out.models);
+	cu__pool_init(&w->models);
 	return w->jp && w->buf ? 0 : -1;
 }
 
@@ -281,8 +611,10 @@ static void worker_fini(worker *w)
 {
 	cu__jparser_free(w->jp);
 	free(w->buf);
-	cu__scan_clear(&w->out);
-	cu__diags_clear(&w->diags);
+	free(w->keys.v);
+	free(w->done);
+	cu__pool_clear(&w->models);
+	cu__diags_clear(&w->errors);
 }
 
 static void *worker_main(void *arg)
@@ -290,69 +622,64 @@ static void *worker_main(void *arg)
 	worker *w = arg;
 	for (;;) {
 		size_t i = atomic_fetch_add(w->next, 1);
-		if (i >= w->files->n || w->oom)
+		if (i >= w->njobs || w->oom)
 			break;
-		const cu__file *f = &w->files->v[i];
-		if (w->opts->min_mtime_ms != INT64_MIN && f->mtime_ms < w->opts->min_mtime_ms)
-			continue;
-		scan_file(w, (uint32_t)i);
+		scan_file(w, &w->jobs[i]);
 	}
 	return NULL;
 }
 
-static uint32_t thread_count(const cu__scan_opts *o, size_t nfiles)
+static uint32_t thread_count(const cu__scan_opts *o, size_t njobs)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	uint32_t n = o->threads ? o->threads : (cpus > 0 ? (uint32_t)cpus : 1u);
 	if (n > 64)
 		n = 64;
-	if (n > nfiles)
-		n = nfiles ? (uint32_t)nfiles : 1u;
+	if (n > njobs)
+		n = njobs ? (uint32_t)njobs : 1u;
 	return n;
 }
 
-/* Move a worker's entries into out, mapping its model ids to out's. */
-static int merge(cu__scan_out *out, worker *w)
+static void remap(cu__entry *e, const uint32_t *map)
 {
-	cu__scan_out *in = &w->out;
-	uint32_t *map = malloc((in->models.count + 1) * sizeof *map);
+	if (e->flags & LOCAL_MODEL) {
+		e->model = map[e->model];
+		e->flags &= ~LOCAL_MODEL;
+	}
+}
+
+/* Give the entries of the files a worker read the store's model ids. */
+static int merge_models(cu__pool *models, cu__store *st, worker *w)
+{
+	uint32_t *map = malloc((w->models.count + 1) * sizeof *map);
 	if (!map)
 		return -1;
-	for (size_t m = 0; m < in->models.count; m++) {
-		const char *s = cu__pool_str(&in->models, (uint32_t)m);
-		map[m] = cu__pool_intern(&out->models, s, strlen(s));
+	for (size_t m = 0; m < w->models.count; m++) {
+		const char *s = cu__pool_str(&w->models, (uint32_t)m);
+		map[m] = cu__pool_intern(models, s, strlen(s));
 		if (map[m] == UINT32_MAX) {
 			free(map);
 			return -1;
 		}
 	}
-	cu__entry *v = realloc(out->entries, (out->n + in->n + 1) * sizeof *v);
-	if (!v) {
-		free(map);
-		return -1;
-	}
-	out->entries = v;
-	for (size_t k = 0; k < in->n; k++) {
-		cu__entry e = in->entries[k];
-		e.model = map[e.model];
-		out->entries[out->n++] = e;
+	for (size_t k = 0; k < w->ndone; k++) {
+		cu__fstate *f = &st->v[w->done[k]];
+		for (size_t i = 0; i < f->n; i++)
+			remap(&f->e[i], map);
+		if (f->tail_state == CU__TAIL_ENTRY)
+			remap(&f->tail, map);
 	}
 	free(map);
-	cu__scan_stats *a = &out->stats;
-	const cu__scan_stats *b = &in->stats;
-	a->files_read += b->files_read;
-	a->file_errors += b->file_errors;
-	a->bytes += b->bytes;
-	a->lines += b->lines;
-	a->malformed += b->malformed;
-	a->torn += b->torn;
-	a->usage_lines += b->usage_lines;
 	return 0;
 }
 
-int cu__scan(cu__files *files, const cu__scan_opts *opts, cu__scan_out *out, cu__diags *diags)
+int cu__scan(cu__store *st, const cu__files *files, const cu__job *jobs, size_t njobs,
+             const cu__scan_opts *opts, cu__scan_stats *stats, cu__diags *errors)
 {
-	uint32_t n = thread_count(opts, files->n);
+	memset(stats, 0, sizeof *stats);
+	if (njobs == 0)
+		return 0;
+	uint32_t n = thread_count(opts, njobs);
 	worker *ws = calloc(n, sizeof *ws);
 	pthread_t *tids = calloc(n, sizeof *tids);
 	atomic_size_t next;
@@ -366,13 +693,14 @@ int cu__scan(cu__files *files, const cu__scan_opts *opts, cu__scan_out *out, cu_
 	}
 	uint32_t started = 0;
 	for (uint32_t i = 0; i < n; i++) {
+		ws[i].st = st;
 		ws[i].files = files;
+		ws[i].jobs = jobs;
+		ws[i].njobs = njobs;
 		ws[i].opts = opts;
 		ws[i].next = &next;
-		if (worker_init(&ws[i]) != 0) {
+		if (worker_init(&ws[i]) != 0)
 			rc = -1;
-			break;
-		}
 	}
 	/* The calling thread is worker 0; the others get threads of their own. */
 	for (uint32_t i = 1; rc == 0 && i < n; i++) {
@@ -385,41 +713,48 @@ int cu__scan(cu__files *files, const cu__scan_opts *opts, cu__scan_out *out, cu_
 	for (uint32_t i = 1; i <= started; i++)
 		pthread_join(tids[i], NULL);
 	for (uint32_t i = 0; i < n; i++) {
-		if (rc == 0 && (ws[i].oom || merge(out, &ws[i]) != 0))
+		if (ws[i].oom || merge_models(&st->models, st, &ws[i]) != 0)
 			rc = -1;
-		cu__diags_merge(diags, &ws[i].diags);
+		stats->files_read += ws[i].stats.files_read;
+		stats->file_errors += ws[i].stats.file_errors;
+		stats->bytes += ws[i].stats.bytes;
+		cu__diags_merge(errors, &ws[i].errors);
 		worker_fini(&ws[i]);
 	}
-	cu__diags_sort(diags);
+	cu__diags_sort(errors);
 	free(ws);
 	free(tids);
 	return rc;
 }
 
-int cu__scan_buffer(const char *data, size_t len, uint32_t file, int oracle, cu__scan_out *out,
-                    cu__diags *diags)
+int cu__scan_buffer(const char *data, size_t len, int oracle, cu__fstate *f, cu__pool *models)
 {
-	cu__scan_opts opts = { INT64_MIN, 1, oracle };
+	cu__scan_opts opts = { 1, oracle };
+	cu__store st = { f, 1, { 0 }, oracle };
 	worker w;
 	memset(&w, 0, sizeof w);
+	w.st = &st;
 	w.opts = &opts;
-	if (worker_init(&w) != 0) {
-		worker_fini(&w);
-		return -1;
+	int rc = worker_init(&w);
+	if (rc == 0) {
+		filescan fs;
+		memset(&fs, 0, sizeof fs);
+		fs.w = &w;
+		fs.f = f;
+		fs.line = f->lines;
+		keytab_new_file(&w.keys);
+		size_t used = handle_lines(&fs, data, len);
+		f->offset += (int64_t)used;
+		f->edge = cu__hash64(fs.edge, fs.edge_len, 0);
+		f->tail_state = CU__TAIL_NONE;
+		handle_tail(&fs, data + used, len - used);
+		f->read = 1;
+		uint32_t zero = 0;
+		w.done = &zero;
+		w.ndone = 1;
+		rc = w.oom || merge_models(models, &st, &w) != 0 ? -1 : 0;
+		w.done = NULL;
 	}
-	filescan fs = { &w, file, "(buffer)", NULL, 0 };
-	size_t used = handle_lines(&fs, data, len);
-	handle_tail(&fs, data + used, len - used);
-	w.out.stats.bytes = (int64_t)len;
-	int rc = w.oom || merge(out, &w) != 0 ? -1 : 0;
-	cu__diags_merge(diags, &w.diags);
 	worker_fini(&w);
 	return rc;
-}
-
-void cu__scan_clear(cu__scan_out *out)
-{
-	free(out->entries);
-	cu__pool_clear(&out->models);
-	memset(out, 0, sizeof *out);
 }

@@ -14,20 +14,21 @@ START_TEST(bad_lines_counted)
 	good2[strlen(good2) - 1] = '\0'; /* ended by CRLF below */
 	snprintf(text, sizeof text, "%s   \n{not json\n%s\r\n{\"type\":\"user\"}\n%.*s", good1, good2,
 	         (int)(strlen(good1) / 2), good1);
-	cu__scan_out out;
-	cu__diags d = { 0 };
-	memset(&out, 0, sizeof out);
-	ck_assert_int_eq(cu__scan_buffer(text, strlen(text), 0, 0, &out, &d), 0);
-	ck_assert_uint_eq(out.n, 2);
-	ck_assert_int_eq(out.entries[0].input + out.entries[1].input, 11);
-	ck_assert_int_eq(out.stats.malformed, 1);
-	ck_assert_int_eq(out.stats.torn, 1);
-	ck_assert_int_eq(out.stats.lines, 6);
-	ck_assert_uint_eq(d.n, 2);
-	ck_assert_int_eq(d.v[0].line, 3);
-	ck_assert_int_eq(d.v[1].line, 6);
-	cu__scan_clear(&out);
-	cu__diags_clear(&d);
+	cu__fstate f;
+	cu__pool models = { 0 };
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(cu__scan_buffer(text, strlen(text), 0, &f, &models), 0);
+	ck_assert_uint_eq(f.n, 2);
+	ck_assert_int_eq(f.e[0].input + f.e[1].input, 11);
+	ck_assert_int_eq(f.malformed, 1);
+	ck_assert_int_eq(f.tail_state, CU__TAIL_TORN);
+	ck_assert_int_eq(f.lines, 5); /* and the torn sixth */
+	ck_assert_int_eq(f.offset, (int64_t)(strlen(text) - strlen(good1) / 2));
+	ck_assert_uint_eq(f.diags.n, 1);
+	ck_assert_int_eq(f.diags.v[0].line, 3);
+	ck_assert_str_eq(cu__pool_str(&models, f.e[0].model), "claude-sonnet-4-20250514");
+	cu__fstate_reset(&f);
+	cu__pool_clear(&models);
 }
 END_TEST
 
@@ -36,37 +37,113 @@ START_TEST(unterminated_good_last_line)
 	char good[512];
 	usage_line(good, sizeof good, "2025-06-01T10:00:00Z", "m1", "r1", "claude-sonnet-4-20250514", 1, 2, 3, 4);
 	good[strlen(good) - 1] = '\0'; /* no newline: still a whole object */
-	cu__scan_out out;
-	cu__diags d = { 0 };
-	memset(&out, 0, sizeof out);
-	ck_assert_int_eq(cu__scan_buffer(good, strlen(good), 0, 0, &out, &d), 0);
-	ck_assert_uint_eq(out.n, 1);
-	ck_assert_int_eq(out.stats.torn, 0);
-	cu__scan_clear(&out);
-	cu__diags_clear(&d);
+	cu__fstate f;
+	cu__pool models = { 0 };
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(cu__scan_buffer(good, strlen(good), 0, &f, &models), 0);
+	ck_assert_uint_eq(f.n, 0);
+	ck_assert_int_eq(f.tail_state, CU__TAIL_ENTRY);
+	ck_assert_int_eq(f.tail.input, 1);
+	ck_assert_int_eq(f.offset, 0); /* read again next time */
+	cu__fstate_reset(&f);
+	cu__pool_clear(&models);
 }
 END_TEST
 
-/* Scan a tree into deduplicated entries. */
-static size_t scan_tree(const char *root, uint32_t threads, int oracle, cu__discover_out *disc,
-                        cu__scan_out *out)
+/* The streaming copies of a message: one entry per key in the file, the best. */
+START_TEST(copies_within_a_file_kept_once)
+{
+	char l1[512], l2[512], l3[512], l4[512], text[4096];
+	usage_line(l1, sizeof l1, "2025-06-01T10:00:00Z", "m1", "r1", "claude-sonnet-4-20250514", 5, 1, 0, 0);
+	usage_line(l2, sizeof l2, "2025-06-01T10:00:01Z", "m1", "r1", "claude-sonnet-4-20250514", 5, 90, 0, 0);
+	usage_line(l3, sizeof l3, "2025-06-01T10:00:02Z", "m1", "r1", "claude-sonnet-4-20250514", 5, 40, 0, 0);
+	usage_line(l4, sizeof l4, "2025-06-01T10:00:03Z", "m2", "r2", "claude-sonnet-4-20250514", 7, 7, 0, 0);
+	snprintf(text, sizeof text, "%s%s%s%s", l1, l2, l3, l4);
+	cu__fstate f;
+	cu__pool models = { 0 };
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(cu__scan_buffer(text, strlen(text), 0, &f, &models), 0);
+	ck_assert_int_eq(f.usage_lines, 4);
+	ck_assert_uint_eq(f.n, 2);
+	ck_assert_int_eq(f.e[0].output, 90);
+	ck_assert_int_eq(f.e[0].line, 2);
+	ck_assert_int_eq(f.e[1].output, 7);
+	cu__fstate_reset(&f);
+	cu__pool_clear(&models);
+}
+END_TEST
+
+/* The needle search agrees with memmem at every offset and length. */
+START_TEST(find_usage_matches_memmem)
+{
+	char buf[300];
+	for (size_t at = 0; at + 7 <= sizeof buf; at += 5) {
+		memset(buf, 'u', sizeof buf);
+		for (size_t i = 0; i < sizeof buf; i += 3)
+			buf[i] = i % 2 ? '"' : 'g'; /* near misses everywhere */
+		memcpy(buf + at, "\"usage\"", 7);
+		for (size_t n = 0; n <= sizeof buf; n += 7) {
+			const char *want = memmem(buf, n, "\"usage\"", 7);
+			ck_assert_ptr_eq(cu__find_usage(buf, n), want);
+		}
+	}
+}
+END_TEST
+
+typedef struct scanned {
+	cu__discover_out disc;
+	cu__store store;
+	cu__entry **kept;
+	size_t n;
+	int64_t lines, malformed, file_errors;
+} scanned;
+
+/* Discover and scan a tree, then keep one entry per message. */
+static void scan_tree(const char *root, uint32_t threads, int oracle, scanned *s)
 {
 	char *roots[1] = { (char *)root };
 	cu__diags d = { 0 };
-	memset(disc, 0, sizeof *disc);
-	memset(out, 0, sizeof *out);
-	ck_assert_int_eq(cu__discover(roots, 1, 0, disc, &d), 0);
-	cu__scan_opts opts = { INT64_MIN, threads, oracle };
-	ck_assert_int_eq(cu__scan(&disc->files, &opts, out, &d), 0);
+	memset(s, 0, sizeof *s);
+	ck_assert_int_eq(cu__discover(roots, 1, 0, &s->disc, &d), 0);
+	cu__job *jobs;
+	size_t njobs, dropped;
+	ck_assert_int_eq(cu__store_plan(&s->store, &s->disc.files, INT64_MIN, &jobs, &njobs, &dropped), 0);
+	ck_assert_uint_eq(njobs, s->disc.files.n);
+	cu__scan_opts opts = { threads, oracle };
+	cu__scan_stats stats;
+	ck_assert_int_eq(cu__scan(&s->store, &s->disc.files, jobs, njobs, &opts, &stats, &d), 0);
+	free(jobs);
 	cu__diags_clear(&d);
-	return cu__dedup(out->entries, out->n, disc->files.v);
+	s->file_errors = stats.file_errors;
+	s->kept = malloc((cu__store_entry_count(&s->store) + 1) * sizeof *s->kept);
+	for (size_t i = 0; i < s->store.n; i++) {
+		cu__fstate *f = &s->store.v[i];
+		s->lines += f->lines + (f->tail_state != CU__TAIL_NONE);
+		s->malformed += f->malformed;
+		for (size_t k = 0; k < f->n; k++) {
+			f->e[k].file = (uint32_t)i;
+			s->kept[s->n++] = &f->e[k];
+		}
+		if (f->tail_state == CU__TAIL_ENTRY) {
+			f->tail.file = (uint32_t)i;
+			s->kept[s->n++] = &f->tail;
+		}
+	}
+	s->n = cu__dedup(s->kept, s->n, s->disc.files.v);
 }
 
-static void assert_same(const cu__scan_out *a, size_t na, const cu__scan_out *b, size_t nb)
+static void scanned_clear(scanned *s)
 {
-	ck_assert_uint_eq(na, nb);
-	for (size_t i = 0; i < na; i++) {
-		const cu__entry *x = &a->entries[i], *y = &b->entries[i];
+	cu__discover_clear(&s->disc);
+	cu__store_clear(&s->store);
+	free(s->kept);
+}
+
+static void assert_same(const scanned *a, const scanned *b)
+{
+	ck_assert_uint_eq(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const cu__entry *x = a->kept[i], *y = b->kept[i];
 		ck_assert_int_eq(x->ts_ms, y->ts_ms);
 		ck_assert_int_eq(x->file, y->file);
 		ck_assert_int_eq(x->line, y->line);
@@ -76,8 +153,11 @@ static void assert_same(const cu__scan_out *a, size_t na, const cu__scan_out *b,
 		ck_assert_int_eq(x->cache_read, y->cache_read);
 		ck_assert(x->key[0] == y->key[0] && x->key[1] == y->key[1]);
 		ck_assert_int_eq(x->flags, y->flags);
-		ck_assert_str_eq(cu__pool_str(&a->models, x->model), cu__pool_str(&b->models, y->model));
+		ck_assert_str_eq(cu__pool_str(&a->store.models, x->model),
+		                 cu__pool_str(&b->store.models, y->model));
 	}
+	ck_assert_int_eq(a->lines, b->lines);
+	ck_assert_int_eq(a->malformed, b->malformed);
 }
 
 /* The bundled example data is generated: the same entries by every path. */
@@ -87,22 +167,16 @@ START_TEST(threads_and_oracle_agree)
 	ck_assert_ptr_nonnull(src);
 	char root[4096];
 	snprintf(root, sizeof root, "%s/examples/data", src);
-	cu__discover_out d1, d4, dj;
-	cu__scan_out s1, s4, sj;
-	size_t n1 = scan_tree(root, 1, 0, &d1, &s1);
-	size_t n4 = scan_tree(root, 4, 0, &d4, &s4);
-	size_t nj = scan_tree(root, 2, 1, &dj, &sj);
-	ck_assert_uint_gt(n1, 10);
-	assert_same(&s1, n1, &s4, n4);
-	assert_same(&s1, n1, &sj, nj);
-	ck_assert_int_eq(s1.stats.lines, sj.stats.lines);
-	ck_assert_int_eq(s1.stats.malformed, sj.stats.malformed);
-	cu__discover_clear(&d1);
-	cu__discover_clear(&d4);
-	cu__discover_clear(&dj);
-	cu__scan_clear(&s1);
-	cu__scan_clear(&s4);
-	cu__scan_clear(&sj);
+	scanned s1, s4, sj;
+	scan_tree(root, 1, 0, &s1);
+	scan_tree(root, 4, 0, &s4);
+	scan_tree(root, 2, 1, &sj);
+	ck_assert_uint_gt(s1.n, 10);
+	assert_same(&s1, &s4);
+	assert_same(&s1, &sj);
+	scanned_clear(&s1);
+	scanned_clear(&s4);
+	scanned_clear(&sj);
 }
 END_TEST
 
@@ -122,15 +196,13 @@ START_TEST(long_lines_and_chunks)
 	usage_line(text + at, 1000, "2025-06-01T10:00:00Z", "m1", "r1", "claude-sonnet-4-20250514", 1, 2, 3, 4);
 	put_file(dir, "projects/-p/s.jsonl", text);
 	free(text);
-	cu__discover_out disc;
-	cu__scan_out out;
-	size_t n = scan_tree(dir, 1, 0, &disc, &out);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq(out.stats.lines, 2);
-	ck_assert_int_eq(out.stats.malformed, 0);
-	ck_assert_str_eq(disc.files.v[0].cwd, "/home/u/p");
-	cu__discover_clear(&disc);
-	cu__scan_clear(&out);
+	scanned sc;
+	scan_tree(dir, 1, 0, &sc);
+	ck_assert_uint_eq(sc.n, 1);
+	ck_assert_int_eq(sc.lines, 2);
+	ck_assert_int_eq(sc.malformed, 0);
+	ck_assert_str_eq(sc.store.v[0].cwd, "/home/u/p");
+	scanned_clear(&sc);
 	remove_tree(dir);
 	free(dir);
 }
@@ -148,13 +220,11 @@ START_TEST(unreadable_file_reported)
 	char path[4200];
 	snprintf(path, sizeof path, "%s/projects/-p/b.jsonl", dir);
 	ck_assert_int_eq(chmod(path, 0), 0);
-	cu__discover_out disc;
-	cu__scan_out out;
-	size_t n = scan_tree(dir, 1, 0, &disc, &out);
-	ck_assert_uint_eq(n, 1);
-	ck_assert_int_eq(out.stats.file_errors, 1);
-	cu__discover_clear(&disc);
-	cu__scan_clear(&out);
+	scanned sc;
+	scan_tree(dir, 1, 0, &sc);
+	ck_assert_uint_eq(sc.n, 1);
+	ck_assert_int_eq(sc.file_errors, 1);
+	scanned_clear(&sc);
 	remove_tree(dir);
 	free(dir);
 }
@@ -166,6 +236,8 @@ int main(void)
 	TCase *tc = tcase_create("scan");
 	tcase_add_test(tc, bad_lines_counted);
 	tcase_add_test(tc, unterminated_good_last_line);
+	tcase_add_test(tc, copies_within_a_file_kept_once);
+	tcase_add_test(tc, find_usage_matches_memmem);
 	tcase_add_test(tc, threads_and_oracle_agree);
 	tcase_add_test(tc, long_lines_and_chunks);
 	tcase_add_test(tc, unreadable_file_reported);
