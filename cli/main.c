@@ -152,6 +152,7 @@ static int configure(cu_ctx *ctx, const options *o)
 	cu_ctx_set_week_start(ctx, o->week_start);
 	cu_ctx_set_project(ctx, o->project);
 	cu_ctx_set_threads(ctx, o->threads);
+	cu_ctx_set_index(ctx, !o->no_cache);
 	/* $CLAUDE_USAGE_OFFLINE and $CLAUDE_USAGE_PRICING_URL are read by cu_ctx_new(). */
 	if (o->offline)
 		cu_ctx_set_offline(ctx, 1);

@@ -73,6 +73,8 @@ void options_usage(const char *command, int to_stderr)
 	      "      --exclude-vms        skip vms/*/projects under each data directory\n"
 	      "  -d, --data-dir DIR       read DIR instead of the default directories (repeatable)\n"
 	      "  -O, --offline            never use the network for prices (also CLAUDE_USAGE_OFFLINE=1)\n"
+	      "      --no-cache           neither read nor write the history index (which lets a\n"
+	      "                           run read only the transcripts that changed)\n"
 	      "      --pricing-url URL    download prices from URL (also CLAUDE_USAGE_PRICING_URL)\n"
 	      "      --pricing-file PATH  use a local LiteLLM-format price table\n"
 	      "      --long-context RULE  ccusage (default: the tokens above 200k of each kind at the\n"
@@ -187,6 +189,8 @@ static int parse_bool_flag(options *o, const char *a)
 		o->exclude_vms = 1;
 	else if (is(a, "--offline", "-O"))
 		o->offline = 1;
+	else if (is(a, "--no-cache", NULL))
+		o->no_cache = 1;
 	else if (is(a, "--color", NULL))
 		o->color = 1;
 	else if (is(a, "--no-color", NULL))

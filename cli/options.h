@@ -12,6 +12,7 @@
 typedef struct options {
 	const char *command;   /* daily, weekly, monthly, session */
 	int json, all, breakdown, instances, exclude_vms, offline;
+	int no_cache;          /* --no-cache: no history index */
 	int color;             /* -1 auto, 0 never, 1 always */
 	int desc;              /* --order desc */
 	int order_set;

@@ -4,7 +4,9 @@
  */
 #include "context-private.h"
 #include "dedup-private.h"
+#include "fileio-private.h"
 #include "hash-private.h"
+#include "index-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -309,6 +311,14 @@ int cu_ctx_set_threads(cu_ctx *ctx, uint32_t threads)
 	return ok(ctx);
 }
 
+int cu_ctx_set_index(cu_ctx *ctx, int enable)
+{
+	if (!ctx)
+		return CU_EINVALID;
+	ctx->use_index = enable != 0;
+	return ok(ctx);
+}
+
 int cu_ctx_set_offline(cu_ctx *ctx, int offline)
 {
 	if (!ctx)
@@ -569,6 +579,17 @@ int cu_ctx_load(cu_ctx *ctx)
 		cu__store_clear(&ctx->store);
 		ctx->store.oracle = ctx->oracle;
 	}
+	char idir[1024] = "", ipath[1200] = "";
+	uint64_t config = 0;
+	int from_index = 0;
+	if (ctx->use_index) {
+		cu__cache_dir(ctx->cache_dir, idir, sizeof idir);
+		config = cu__index_config(roots, nroots, ctx->exclude_vms, ctx->oracle);
+		if (idir[0])
+			cu__index_path(idir, config, ipath, sizeof ipath);
+		if (ipath[0] && ctx->loads == 0 && ctx->store.n == 0)
+			from_index = cu__index_read(ipath, config, &ctx->store) == 0;
+	}
 
 	/* A file last written more than a day before --since holds nothing newer. */
 	int64_t min_mtime = INT64_MIN;
@@ -589,6 +610,9 @@ int cu_ctx_load(cu_ctx *ctx)
 	cu__diags_sort(&diags);
 	emit_diags(ctx, jobs, njobs, &diags);
 	free(jobs);
+	/* Saved when it changed; failing to save costs the next run time, nothing else. */
+	if (ipath[0] && (ctx->io.files_read > 0 || dropped > 0 || (ctx->loads == 0 && !from_index)))
+		cu__index_write(idir, ipath, config, &ctx->store);
 	ctx->loads++;
 	ctx->loaded = 1;
 	int rc = cu__price_entries(ctx);

@@ -30,9 +30,12 @@ typedef struct cu__iov {
 
 /*
  * Replace path with the concatenation of parts, atomically: a temp file
- * (mode 0600) in dir, which must be path's directory, fsync, rename. A
- * reader sees the old file or the new one, never a mix. Returns 0 or -1.
+ * (mode 0600) in dir, which must be path's directory, fsync when sync is
+ * set, rename. A reader sees the old file or the new one, never a mix.
+ * Without sync, a crash may leave a torn file: only for files that carry a
+ * checksum. Returns 0 or -1.
  */
-int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, size_t nparts);
+int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, size_t nparts,
+                     int sync);
 
 #endif

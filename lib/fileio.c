@@ -96,7 +96,8 @@ char *cu__read_file(const char *path, size_t max, size_t *len, int *err)
 	return buf;
 }
 
-int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, size_t nparts)
+int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, size_t nparts,
+                     int sync)
 {
 	char tmp[1100];
 	if (snprintf(tmp, sizeof tmp, "%s/.tmp-XXXXXX", dir) >= (int)sizeof tmp)
@@ -121,7 +122,7 @@ int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, si
 	}
 	if (ok && fchmod(fd, 0600) != 0)
 		ok = 0;
-	if (ok && fsync(fd) != 0)
+	if (ok && sync && fsync(fd) != 0)
 		ok = 0;
 	if (close(fd) != 0)
 		ok = 0;

@@ -40,3 +40,25 @@ void cu__hash128(const void *p, size_t n, uint64_t out[2])
 	out[0] = cu__hash64(p, n, UINT64_C(0x243f6a8885a308d3));
 	out[1] = cu__hash64(p, n, UINT64_C(0x13198a2e03707344));
 }
+
+uint64_t cu__checksum(const void *p, size_t n)
+{
+	/* Four independent lanes, so that the multiplies overlap. */
+	const unsigned char *s = p;
+	uint64_t h[4] = { UINT64_C(0x243f6a8885a308d3), UINT64_C(0x13198a2e03707344),
+		          UINT64_C(0xa4093822299f31d0), UINT64_C(0x082efa98ec4e6c89) };
+	while (n >= 32) {
+		for (int i = 0; i < 4; i++) {
+			uint64_t w;
+			memcpy(&w, s + 8 * i, 8);
+			h[i] = (h[i] ^ w) * UINT64_C(0x9e3779b97f4a7c15);
+			h[i] ^= h[i] >> 29;
+		}
+		s += 32;
+		n -= 32;
+	}
+	uint64_t x = cu__hash64(s, n, h[0]);
+	for (int i = 1; i < 4; i++)
+		x = mix(x ^ mix(h[i] + (uint64_t)i));
+	return x;
+}

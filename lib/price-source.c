@@ -108,7 +108,7 @@ static int cache_write(const char *dir, const char *path, const char *url, const
 		line[hn] = '\n';
 		line[hn + 1] = '\0';
 		cu__iov parts[2] = { { line, hn + 1 }, { kept, strlen(kept) } };
-		rc = cu__write_atomic(dir, path, parts, 2);
+		rc = cu__write_atomic(dir, path, parts, 2, 1);
 	}
 	free(line);
 	free(h);

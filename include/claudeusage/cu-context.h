@@ -49,9 +49,9 @@ typedef void (*cu_diag_fn)(int32_t kind, const char *path, int64_t line,
 /** Counters readable with cu_ctx_stat() after cu_ctx_load() (carried as int32_t). */
 enum cu_stat {
 	CU_STAT_FILES = 1,            /**< transcript files found */
-	CU_STAT_FILES_READ = 2,       /**< files actually read (others skipped by date) */
+	CU_STAT_FILES_READ = 2,       /**< files read by this load (others unchanged, or skipped by date) */
 	CU_STAT_FILE_ERRORS = 3,      /**< files or directories that could not be read */
-	CU_STAT_BYTES = 4,            /**< bytes read */
+	CU_STAT_BYTES = 4,            /**< bytes read by this load (not those known from before) */
 	CU_STAT_LINES = 5,            /**< lines seen */
 	CU_STAT_MALFORMED_LINES = 6,  /**< lines skipped as malformed (not counting torn ones) */
 	CU_STAT_TORN_LINES = 7,       /**< torn last lines skipped */
@@ -142,6 +142,17 @@ CU_API int cu_ctx_set_project(cu_ctx *ctx, const char *project);
 /** Worker threads for loading; 0 (default) means one per online CPU. @since 0.1 */
 CU_API int cu_ctx_set_threads(cu_ctx *ctx, uint32_t threads);
 
+/**
+ * Keep a persistent index of what was read (1) or not (0, default). With
+ * it, a load restores the previous run's per-file state from
+ * <cache dir>/index-<hash>.bin (see cu_ctx_set_cache_dir()) and reads only
+ * the transcripts that changed since; afterwards the index is replaced
+ * atomically. An index that is stale, foreign or corrupt is ignored and
+ * rebuilt; results are the same with or without it.
+ * @since 0.1
+ */
+CU_API int cu_ctx_set_index(cu_ctx *ctx, int enable);
+
 /** Never use the network (1) or allow it (0, default). @since 0.1 */
 CU_API int cu_ctx_set_offline(cu_ctx *ctx, int offline);
 
@@ -171,10 +182,19 @@ CU_API int cu_ctx_format_date(const cu_ctx *ctx, int64_t unix_ms, char *buf, siz
 
 /**
  * Discover the transcripts under the roots, read them, deduplicate and price
- * the entries. May be called again to re-read. A root that does not exist is
- * skipped; when none of the roots exists the call fails with CU_ENOTFOUND
- * and the error names the places looked at. Unreadable files and malformed
- * lines are diagnostics, not failures.
+ * the entries. A root that does not exist is skipped; when none of the
+ * roots exists the call fails with CU_ENOTFOUND and the error names the
+ * places looked at. Unreadable files and malformed lines are diagnostics,
+ * not failures.
+ *
+ * Call it again to refresh: the context remembers each file's identity
+ * (device, inode), size, mtime and how far it was read, so a reload reads
+ * only the bytes appended since, reads again files that shrank or were
+ * replaced, and forgets vanished ones; the result is the same as a first
+ * load's. Transcripts are taken to be append-only logs: a rewrite that
+ * keeps a file's inode and grows it without touching the bytes just before
+ * the last read position is not noticed. Diagnostics are reported once:
+ * a reload reports only those of the bytes it read.
  * @since 0.1
  */
 CU_API int cu_ctx_load(cu_ctx *ctx);

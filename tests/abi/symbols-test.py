@@ -9,7 +9,7 @@ exported.discard("CLAUDEUSAGE_0.1")
 declared = set()
 for h in glob.glob(os.path.join(incdir, "*.h")) + glob.glob(os.path.join(incdir, "*.h.in")):
     declared |= set(re.findall(r"CU_API\s[^;(]*?\b(cu_\w+)\s*\(", open(h).read()))
-mapped = set(re.findall(r"^\s*(cu_\w+);", open(mapfile).read(), re.M))
+mapped = set(re.findall(r"^\s*(\w+);", open(mapfile).read(), re.M))
 ok = True
 for name, a, b in (("exported but not declared", exported, declared), ("declared but not exported", declared, exported),
                    ("in the map but not declared", mapped, declared), ("declared but not in the map", declared, mapped)):
