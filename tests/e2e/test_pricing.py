@@ -202,12 +202,16 @@ def cache_files(cache_home):
     return sorted(os.path.join(d, n) for n in os.listdir(d) if CACHE_NAME.match(n))
 
 
+INDEX_NAME = re.compile(r"^index-[0-9a-f]{16}\.bin$")
+
+
 def stray_files(cache_home):
-    """Anything in the cache dir that is not a cache file (temp files); lock files are allowed."""
+    """Anything in the cache dir that is not a price cache or the history index (temp files)."""
     d = cache_dir(cache_home)
     if not os.path.isdir(d):
         return []
-    return sorted(n for n in os.listdir(d) if not CACHE_NAME.match(n) and not n.endswith(".lock"))
+    return sorted(n for n in os.listdir(d)
+                  if not CACHE_NAME.match(n) and not INDEX_NAME.match(n) and not n.endswith(".lock"))
 
 
 def read_bytes(path):
