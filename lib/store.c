@@ -54,9 +54,9 @@ static int32_t plan_file(const cu__fstate *f, const cu__file *d, int64_t min_mti
 		return d->mtime_ms < min_mtime_ms ? CU__READ_NONE : CU__READ_FULL;
 	if (f->dev != d->dev || f->ino != d->ino || d->size < f->offset)
 		return CU__READ_FULL;
-	if (d->size == f->size && d->mtime_ns == f->mtime_ns)
-		return CU__READ_NONE;
-	/* Grown, or touched: the scan checks the bytes before the offset. */
+	if (d->size == f->size)
+		return d->mtime_ns == f->mtime_ns ? CU__READ_NONE : CU__READ_FULL; /* rewritten */
+	/* Grown: the scan checks the bytes before the offset. */
 	return CU__READ_APPEND;
 }
 
