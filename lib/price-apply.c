@@ -127,7 +127,7 @@ static int find(cu_ctx *ctx, const char *model, size_t *index)
 
 int cu_ctx_model_key(cu_ctx *ctx, const char *model, const char **key)
 {
-	size_t i;
+	size_t i = 0;
 	int rc = find(ctx, model, &i);
 	if (rc == CU_OK && key)
 		*key = cu__pricetab_key(ctx->prices, i);
@@ -136,7 +136,7 @@ int cu_ctx_model_key(cu_ctx *ctx, const char *model, const char **key)
 
 int cu_ctx_model_price(cu_ctx *ctx, const char *model, int32_t kind, double *usd_per_token)
 {
-	size_t i;
+	size_t i = 0;
 	int rc = find(ctx, model, &i);
 	if (rc != CU_OK)
 		return rc;
@@ -163,7 +163,7 @@ int cu_ctx_compute_cost(cu_ctx *ctx, const char *model, int64_t input, int64_t o
                         int64_t cache_creation, int64_t cache_creation_1h, int64_t cache_read,
                         double *usd)
 {
-	size_t i;
+	size_t i = 0;
 	if (ctx && (input < 0 || output < 0 || cache_creation < 0 || cache_creation_1h < 0 ||
 	            cache_read < 0 || cache_creation_1h > cache_creation))
 		return cu__ctx_error(ctx, CU_EINVALID, "token counts must be >= 0, 1-hour part <= total");

@@ -96,8 +96,12 @@ static char *copy_str(const char *s)
 
 static void set_err(char *err, size_t errlen, const char *msg)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
+	if (err && errlen) {
+		size_t n = strlen(msg);
+		n = n < errlen ? n : errlen - 1;
+		memcpy(err, msg, n);
+		err[n] = '\0';
+	}
 }
 
 /* ---- loading ---- */
