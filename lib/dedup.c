@@ -155,9 +155,19 @@ static int sort_by_time(cu__entry **e, size_t n)
 {
 	int sorted = 1;
 	for (size_t i = 1; i < n && sorted; i++)
-		sorted = before_in_file(e[i - 1], e[i]);
-	if (!sorted)
+		sorted = e[i - 1]->file <= e[i]->file;
+	if (!sorted) {
 		qsort(e, n, sizeof *e, cmp_place);
+	} else {
+		/* Files in order: only runs of one file may be out of line order. */
+		for (size_t a = 0, b; a < n; a = b) {
+			int in_order = 1;
+			for (b = a + 1; b < n && e[b]->file == e[a]->file; b++)
+				in_order &= e[b - 1]->line < e[b]->line;
+			if (!in_order)
+				qsort(e + a, b - a, sizeof *e, cmp_place);
+		}
+	}
 	uint64_t *key = malloc(2 * n * sizeof *key);
 	cu__entry **tmp = malloc(n * sizeof *tmp);
 	if (!key || !tmp) {

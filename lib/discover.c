@@ -7,6 +7,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -95,11 +96,12 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 
 static void walk_dir(walk *w, const char *dir);
 
-static void visit(walk *w, const char *path, const char *name)
+/* name is an entry of the directory open as dfd; path is the whole path. */
+static void visit(walk *w, int dfd, const char *path, const char *name)
 {
 	struct stat st;
-	if (stat(path, &st) != 0) {
-		if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+	if (fstatat(dfd, name, &st, 0) != 0) {
+		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			cu__diags_add(w->diags, CU_DIAG_FILE_ERROR, path, UINT32_MAX, 0,
 			              "broken symbolic link or link loop: %s", strerror(errno));
 		else
@@ -154,7 +156,7 @@ static void walk_dir(walk *w, const char *dir)
 		memcpy(path, dir, dlen);
 		path[dlen] = '/';
 		memcpy(path + dlen + 1, name, nlen + 1);
-		visit(w, path, name);
+		visit(w, dirfd(d), path, name);
 		free(path);
 	}
 	closedir(d);
