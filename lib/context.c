@@ -599,7 +599,7 @@ int cu_ctx_load(cu_ctx *ctx)
 	size_t njobs = 0, dropped = 0;
 	cu__scan_opts opts = { ctx->threads, ctx->oracle };
 	if (cu__store_plan(&ctx->store, &ctx->disc.files, min_mtime, &jobs, &njobs, &dropped) != 0 ||
-	    cu__scan(&ctx->store, &ctx->disc.files, jobs, njobs, &opts, &ctx->io, &diags) != 0 ||
+	    cu__scan(&ctx->store, jobs, njobs, &opts, &ctx->io, &diags) != 0 ||
 	    dedup_store(ctx) != 0) {
 		free(jobs);
 		cu__diags_clear(&diags);

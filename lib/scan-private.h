@@ -26,14 +26,15 @@ typedef struct cu__scan_stats {
 } cu__scan_stats;
 
 /*
- * Read the files the jobs name into their states in st (v[job.file]),
+ * Read the files the jobs name into their states in st (v[job.file], as
+ * cu__store_plan aligned them with the discovered files),
  * interning models in st->models. A file that cannot be read keeps what
  * earlier loads had from it; the failure becomes a diagnostic in errors the
  * first time. An append that finds the file rewritten reads it again from
  * the start. Returns 0, or -1 when out of memory.
  */
-int cu__scan(cu__store *st, const cu__files *files, const cu__job *jobs, size_t njobs,
-             const cu__scan_opts *opts, cu__scan_stats *stats, cu__diags *errors);
+int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_opts *opts,
+             cu__scan_stats *stats, cu__diags *errors);
 
 /* The first occurrence of the bytes "usage" (with quotes) in p[0..n), or NULL. */
 const char *cu__find_usage(const char *p, size_t n);

@@ -48,7 +48,6 @@ typedef struct keytab {
 
 typedef struct worker {
 	cu__store *st;
-	const cu__files *files;
 	const cu__job *jobs;
 	size_t njobs;
 	const cu__scan_opts *opts;
@@ -131,6 +130,16 @@ static int keytab_grow(keytab *t, const cu__entry *es)
 	return 0;
 }
 
+/* Record es[idx] under its key, which must not be in the table yet. */
+static int keytab_put(keytab *t, const cu__entry *es, size_t idx)
+{
+	if ((t->n + 1) * 2 > t->cap && keytab_grow(t, es) != 0)
+		return -1;
+	*keytab_find(t, es, &es[idx]) = (struct slot){ t->gen, (uint32_t)idx };
+	t->n++;
+	return 0;
+}
+
 /* ---- entries ---- */
 
 static int push_entry(cu__fstate *f, const cu__entry *e)
@@ -154,19 +163,17 @@ static int keep_entry(filescan *fs, const cu__entry *e)
 	keytab *t = &fs->w->keys;
 	if (!(e->flags & CU__E_HAS_MSG_ID))
 		return push_entry(f, e);
-	if ((t->n + 1) * 2 > t->cap && keytab_grow(t, f->e) != 0)
-		return -1;
-	struct slot *s = keytab_find(t, f->e, e);
-	if (s->gen == t->gen) {
-		if (cu__dedup_better(e, &f->e[s->idx]))
-			f->e[s->idx] = *e;
-		return 0;
+	if (t->cap) {
+		struct slot *s = keytab_find(t, f->e, e);
+		if (s->gen == t->gen) {
+			if (cu__dedup_better(e, &f->e[s->idx]))
+				f->e[s->idx] = *e;
+			return 0;
+		}
 	}
 	if (push_entry(f, e) != 0)
 		return -1;
-	*s = (struct slot){ t->gen, (uint32_t)(f->n - 1) };
-	t->n++;
-	return 0;
+	return keytab_put(t, f->e, f->n - 1);
 }
 
 static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, cu__entry *e)
@@ -547,28 +554,15 @@ static void scan_file(worker *w, const cu__job *job)
 	fs.f = f;
 	fs.file = job->file;
 	keytab_new_file(&w->keys);
-	if (job->how == CU__READ_APPEND && f->read && same_prefix(fd, &sb, f, &fs)) {
+	if (job->how == CU__READ_APPEND && f->read && same_prefix(fd, &sb, f, &fs) &&
+	    lseek(fd, (off_t)f->offset, SEEK_SET) >= 0) {
 		/* Carry on: the file's keys so far, then its new lines. */
-		for (size_t i = 0; i < f->n && !w->oom; i++) {
-			if (!(f->e[i].flags & CU__E_HAS_MSG_ID))
-				continue;
-			if ((w->keys.n + 1) * 2 > w->keys.cap && keytab_grow(&w->keys, f->e) != 0) {
+		for (size_t i = 0; i < f->n && !w->oom; i++)
+			if ((f->e[i].flags & CU__E_HAS_MSG_ID) && keytab_put(&w->keys, f->e, i) != 0)
 				w->oom = 1;
-				break;
-			}
-			struct slot *s = keytab_find(&w->keys, f->e, &f->e[i]);
-			*s = (struct slot){ w->keys.gen, (uint32_t)i };
-			w->keys.n++;
-		}
 		fs.line = f->lines;
-		if (lseek(fd, (off_t)f->offset, SEEK_SET) < 0)
-			cu__fstate_reset(f);
 	} else {
 		cu__fstate_reset(f);
-		fs.edge_len = 0;
-	}
-	if (f->offset == 0) {
-		fs.line = 0;
 		fs.edge_len = 0;
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
@@ -673,8 +667,8 @@ static int merge_models(cu__pool *models, cu__store *st, worker *w)
 	return 0;
 }
 
-int cu__scan(cu__store *st, const cu__files *files, const cu__job *jobs, size_t njobs,
-             const cu__scan_opts *opts, cu__scan_stats *stats, cu__diags *errors)
+int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_opts *opts,
+             cu__scan_stats *stats, cu__diags *errors)
 {
 	memset(stats, 0, sizeof *stats);
 	if (njobs == 0)
@@ -694,7 +688,6 @@ int cu__scan(cu__store *st, const cu__files *files, const cu__job *jobs, size_t 
 	uint32_t started = 0;
 	for (uint32_t i = 0; i < n; i++) {
 		ws[i].st = st;
-		ws[i].files = files;
 		ws[i].jobs = jobs;
 		ws[i].njobs = njobs;
 		ws[i].opts = opts;

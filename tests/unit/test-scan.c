@@ -111,7 +111,7 @@ static void scan_tree(const char *root, uint32_t threads, int oracle, scanned *s
 	ck_assert_uint_eq(njobs, s->disc.files.n);
 	cu__scan_opts opts = { threads, oracle };
 	cu__scan_stats stats;
-	ck_assert_int_eq(cu__scan(&s->store, &s->disc.files, jobs, njobs, &opts, &stats, &d), 0);
+	ck_assert_int_eq(cu__scan(&s->store, jobs, njobs, &opts, &stats, &d), 0);
 	free(jobs);
 	cu__diags_clear(&d);
 	s->file_errors = stats.file_errors;
