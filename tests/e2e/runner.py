@@ -1,6 +1,7 @@
 """Shared runner of the end-to-end suites: unittest's report, then one closing line
 "N passed, M failed[, K skipped]" counting each test method once (subtests fold into it)."""
 import os
+import shutil
 import sys
 import unittest
 
@@ -10,6 +11,19 @@ SOURCE_ROOT = os.environ.get("CU_SOURCE_ROOT") or os.path.dirname(os.path.dirnam
 TEST_DATA = os.environ.get("CU_TEST_DATA") or os.path.join(SOURCE_ROOT, "tests", "data")
 SHARED = os.environ.get("CU_SHARED") or os.path.join(SOURCE_ROOT, "..", "shared")
 CLI = os.environ.get("CLAUDE_USAGE") or os.path.join(SOURCE_ROOT, "build", "cli", "claude-usage")
+
+
+def remove_tree(top):
+    """Remove a test's temporary tree, after giving back the permissions a test took away."""
+    for root, dirs, files in os.walk(top):
+        for name in dirs + files:
+            p = os.path.join(root, name)
+            if not os.path.islink(p):
+                try:
+                    os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
+                except OSError:
+                    pass
+    shutil.rmtree(top, ignore_errors=True)
 
 
 class CountingResult(unittest.TextTestResult):

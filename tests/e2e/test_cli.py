@@ -27,7 +27,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, run_tests  # noqa: E402
+from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, remove_tree, run_tests  # noqa: E402
 
 REF_VERSION = "ccusage-20.0.24"
 REF_DIR = os.path.join(SHARED, "reference", REF_VERSION)
@@ -57,16 +57,7 @@ def setUpModule():
 
 def tearDownModule():
     if _tmp_root:
-        # chmod back whatever a test made unreadable, then remove it all
-        for root, dirs, files in os.walk(_tmp_root):
-            for name in dirs + files:
-                p = os.path.join(root, name)
-                if not os.path.islink(p):
-                    try:
-                        os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-                    except OSError:
-                        pass
-        shutil.rmtree(_tmp_root, ignore_errors=True)
+        remove_tree(_tmp_root)
 
 
 def new_dir(name="d"):

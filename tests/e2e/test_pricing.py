@@ -40,7 +40,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, run_tests  # noqa: E402
+from runner import CLI, SHARED, SOURCE_ROOT, TEST_DATA, remove_tree, run_tests  # noqa: E402
 
 FIXTURE = os.path.join(TEST_DATA, "pricing", "fixture-prices.json")
 MEASURED = os.path.join(SHARED, "data", "claude_prices_measured.json")
@@ -69,16 +69,7 @@ def setUpModule():
 
 def tearDownModule():
     if _tmp_root:
-        # chmod back whatever a test made read-only, then remove it all
-        for root, dirs, files in os.walk(_tmp_root):
-            for name in dirs + files:
-                p = os.path.join(root, name)
-                if not os.path.islink(p):
-                    try:
-                        os.chmod(p, 0o755 if os.path.isdir(p) else 0o644)
-                    except OSError:
-                        pass
-        shutil.rmtree(_tmp_root, ignore_errors=True)
+        remove_tree(_tmp_root)
 
 
 def new_dir(name="d"):
