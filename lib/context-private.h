@@ -14,6 +14,7 @@
 #include "price-private.h"
 #include "price-source-private.h"
 #include "scan-private.h"
+#include "dedup-private.h"
 #include "store-private.h"
 #include "time-private.h"
 
@@ -51,6 +52,7 @@ struct cu_ctx {
 
 	/* kept from load to load */
 	cu__store store;       /* per file: how far it was read, what it gave */
+	cu__dedup_state dedup; /* the last load's dedup, carried on by the next */
 	int64_t loads;         /* loads done; the first reports every stored diagnostic */
 	uint64_t discover_diags; /* hash of the last discovery's diagnostics */
 	int use_index;         /* read and write the persistent index */
@@ -63,7 +65,10 @@ struct cu_ctx {
 	cu__scan_stats io;     /* what the last load read */
 	int64_t usage_lines, duplicates;
 	int32_t *model_price;  /* per model id: price-table index, -1 unpriced, -2 synthetic */
-	size_t unpriced;
+	size_t unpriced;       /* unpriced models among the entries */
+	char *price_reported;  /* per model id: its lack of a price was reported */
+	size_t price_nreported;
+	int price_fresh;       /* the entries' costs follow the pricing settings */
 
 	char err[CU__ERRLEN];
 };
@@ -78,8 +83,14 @@ int cu__ctx_error(cu_ctx *ctx, int status, const char *fmt, ...)
 /* The roots a load reads (added ones, else the defaults). */
 char *const *cu__ctx_roots(const cu_ctx *ctx, size_t *n);
 
-/* The price stage: resolve each model once and set every entry's cost. */
-int cu__price_entries(cu_ctx *ctx);
+/*
+ * The price stage: resolve each model once and set the cost of every entry
+ * (all), or of those not priced yet (new since the last load).
+ */
+int cu__price_entries(cu_ctx *ctx, int all);
+
+/* What the costs of entries depend on besides the entries: nonzero. */
+uint64_t cu__price_fingerprint(const cu_ctx *ctx);
 
 /* Is the entry counted in reports, given the context's filters? */
 int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e);

@@ -177,10 +177,12 @@ void cu_ctx_free(cu_ctx *ctx)
 		return;
 	clear_load(ctx);
 	cu__store_clear(&ctx->store);
+	cu__dedup_state_clear(&ctx->dedup);
 	free_strv(ctx->roots, ctx->nroots);
 	free_strv(ctx->default_roots, ctx->ndefault_roots);
 	cu__tz_free(ctx->tz);
 	cu__pricetab_free(ctx->prices);
+	free(ctx->price_reported);
 	free(ctx->pricing_url);
 	free(ctx->pricing_file);
 	free(ctx->cache_dir);
@@ -269,6 +271,17 @@ int cu_ctx_set_until(cu_ctx *ctx, const char *date)
 	return set_day(ctx, date, ctx ? &ctx->until_day : NULL);
 }
 
+/* A pricing setting changed: every entry is priced again, now or at the next load. */
+static int reprice(cu_ctx *ctx)
+{
+	ctx->price_fresh = 0;
+	if (!ctx->loaded)
+		return ok(ctx);
+	int rc = cu__price_entries(ctx, 1);
+	ctx->price_fresh = rc == CU_OK;
+	return rc == CU_OK ? ok(ctx) : rc;
+}
+
 int cu_ctx_set_cost_mode(cu_ctx *ctx, int32_t mode)
 {
 	if (!ctx)
@@ -276,8 +289,7 @@ int cu_ctx_set_cost_mode(cu_ctx *ctx, int32_t mode)
 	if (mode != CU_COST_AUTO && mode != CU_COST_CALCULATE && mode != CU_COST_DISPLAY)
 		return cu__ctx_error(ctx, CU_EINVALID, "unknown cost mode %d", (int)mode);
 	ctx->cost_mode = mode;
-	if (ctx->loaded)
-		return cu__price_entries(ctx);
+	return reprice(ctx);
 	return ok(ctx);
 }
 
@@ -372,9 +384,7 @@ int cu_ctx_set_long_context(cu_ctx *ctx, int32_t rule)
 	if (rule != CU_LONG_CONTEXT_CCUSAGE && rule != CU_LONG_CONTEXT_ANTHROPIC)
 		return cu__ctx_error(ctx, CU_EINVALID, "unknown long-context rule %d", (int)rule);
 	ctx->long_context = rule == CU_LONG_CONTEXT_ANTHROPIC ? CU__TIER_ANTHROPIC : CU__TIER_CCUSAGE;
-	if (ctx->loaded)
-		return cu__price_entries(ctx);
-	return ok(ctx);
+	return reprice(ctx);
 }
 
 int cu_ctx_load_prices(cu_ctx *ctx)
@@ -394,9 +404,7 @@ int cu_ctx_load_prices(cu_ctx *ctx)
 	ctx->prices_ready = 1;
 	if (info.note[0] && ctx->diag_fn)
 		ctx->diag_fn(CU_DIAG_NOTE, NULL, 0, info.note, ctx->diag_ud);
-	if (ctx->loaded)
-		return cu__price_entries(ctx);
-	return ok(ctx);
+	return reprice(ctx);
 }
 
 int cu_ctx_set_diag_fn(cu_ctx *ctx, cu_diag_fn fn, void *userdata)
@@ -517,37 +525,19 @@ static int not_found(cu_ctx *ctx)
 	                     n ? list : "nowhere: set CLAUDE_CONFIG_DIR or HOME");
 }
 
-/* Gather every stored entry, then keep one copy of each message. */
-static int dedup_store(cu_ctx *ctx)
+/* Keep one copy of each message, from what changed when it can. */
+static int dedup_store(cu_ctx *ctx, int full)
 {
-	size_t total = cu__store_entry_count(&ctx->store);
-	cu__entry **v = malloc((total + 1) * sizeof *v);
-	if (!v)
-		return -1;
-	size_t n = 0;
 	int64_t usage_lines = 0;
 	for (size_t i = 0; i < ctx->store.n; i++) {
-		cu__fstate *f = &ctx->store.v[i];
-		usage_lines += f->usage_lines;
-		for (size_t k = 0; k < f->n; k++) {
-			f->e[k].file = (uint32_t)i;
-			v[n++] = &f->e[k];
-		}
-		if (f->tail_state == CU__TAIL_ENTRY) {
-			usage_lines++;
-			f->tail.file = (uint32_t)i;
-			v[n++] = &f->tail;
-		}
+		const cu__fstate *f = &ctx->store.v[i];
+		usage_lines += f->usage_lines + (f->tail_state == CU__TAIL_ENTRY);
 	}
-	size_t kept = cu__dedup(v, n, ctx->disc.files.v);
-	if (kept == (size_t)-1) {
-		free(v);
+	if (cu__dedup_store(&ctx->dedup, &ctx->store, ctx->disc.files.v, full, &ctx->entries,
+	                    &ctx->n) != 0)
 		return -1;
-	}
-	ctx->entries = v;
-	ctx->n = kept;
 	ctx->usage_lines = usage_lines;
-	ctx->duplicates = usage_lines - (int64_t)kept;
+	ctx->duplicates = usage_lines - (int64_t)ctx->n;
 	return 0;
 }
 
@@ -579,6 +569,8 @@ int cu_ctx_load(cu_ctx *ctx)
 		cu__store_clear(&ctx->store);
 		ctx->store.oracle = ctx->oracle;
 	}
+	/* The dedup result carries on only from a store it describes. */
+	int full = ctx->store.n == 0;
 	char idir[1024] = "", ipath[1200] = "";
 	uint64_t config = 0;
 	int from_index = 0;
@@ -587,8 +579,14 @@ int cu_ctx_load(cu_ctx *ctx)
 		config = cu__index_config(roots, nroots, ctx->exclude_vms, ctx->oracle);
 		if (idir[0])
 			cu__index_path(idir, config, ipath, sizeof ipath);
-		if (ipath[0] && ctx->loads == 0 && ctx->store.n == 0)
-			from_index = cu__index_read(ipath, config, &ctx->store) == 0;
+		uint64_t pricing = 0;
+		if (ipath[0] && ctx->loads == 0 && ctx->store.n == 0 &&
+		    cu__index_read(ipath, config, &ctx->store, &ctx->dedup, &pricing) == 0) {
+			from_index = 1;
+			full = !ctx->dedup.valid;
+			/* Saved costs hold if they follow the same prices and rules. */
+			ctx->price_fresh = pricing == cu__price_fingerprint(ctx);
+		}
 	}
 
 	/* A file last written more than a day before --since holds nothing newer. */
@@ -600,26 +598,31 @@ int cu_ctx_load(cu_ctx *ctx)
 	cu__scan_opts opts = { ctx->threads, ctx->oracle };
 	if (cu__store_plan(&ctx->store, &ctx->disc.files, min_mtime, &jobs, &njobs, &dropped) != 0 ||
 	    cu__scan(&ctx->store, jobs, njobs, &opts, &ctx->io, &diags) != 0 ||
-	    dedup_store(ctx) != 0) {
+	    dedup_store(ctx, full || dropped > 0) != 0) {
 		free(jobs);
 		cu__diags_clear(&diags);
 		cu__store_clear(&ctx->store);
+		cu__dedup_state_clear(&ctx->dedup);
 		clear_load(ctx);
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while reading transcripts");
 	}
 	cu__diags_sort(&diags);
 	emit_diags(ctx, jobs, njobs, &diags);
 	free(jobs);
-	/* Saved when it changed; failing to save costs the next run time, nothing else. */
-	if (ipath[0] && (ctx->io.files_read > 0 || dropped > 0 || (ctx->loads == 0 && !from_index)))
-		cu__index_write(idir, ipath, config, &ctx->store);
 	ctx->loads++;
 	ctx->loaded = 1;
-	int rc = cu__price_entries(ctx);
+	int priced_before = ctx->price_fresh;
+	int rc = cu__price_entries(ctx, (full && !from_index) || !ctx->price_fresh);
+	ctx->price_fresh = rc == CU_OK;
 	if (rc != CU_OK) {
 		clear_load(ctx);
 		return rc;
 	}
+	/* Saved when it changed; failing to save costs the next run time, nothing else. */
+	if (ipath[0] && (ctx->io.files_read > 0 || dropped > 0 || (ctx->loads == 1 && !from_index) ||
+	                 !priced_before))
+		cu__index_write(idir, ipath, config, &ctx->store, &ctx->dedup,
+		                cu__price_fingerprint(ctx));
 	return ok(ctx);
 }
 

@@ -6,6 +6,13 @@
  * repeat whole files. Of the copies of a message.id:requestId key we keep
  * the most complete one (most tokens); keeping the first copy instead
  * undercounts output tokens by about a quarter.
+ *
+ * The result is kept between loads (see dedup-private.h). A full run looks
+ * at every stored entry; an incremental one only at the entries of the
+ * files this load read that are new or were improved in place, against
+ * three tables the full run leaves behind: the copy picked per key, and the
+ * replay keys (session, message.id) of the main-chain and sidechain copies
+ * picked. Whatever it cannot settle locally it hands to a full run.
  */
 #include "dedup-private.h"
 #include "hash-private.h"
@@ -47,103 +54,151 @@ int cu__dedup_better(const cu__entry *a, const cu__entry *b)
 	return a->line < b->line;
 }
 
-static size_t table_size(size_t n)
+/* Marks the copies kept by a full run, in the flags' bit 31. */
+#define KEEP (1u << 31)
+#define SIDE_ID (CU__E_HAS_MSG_ID | CU__E_SIDECHAIN)
+
+/* ---- the tables ---- */
+
+struct cu__gslot {
+	uint64_t k0, k1;
+	uint32_t uid, idx; /* uid UINT32_MAX: empty */
+};
+
+struct cu__rslot {
+	uint64_t key;      /* 0: empty */
+	uint32_t count;    /* 0 with a key: was used */
+};
+
+/* A power of two that holds n keys at most 3/4 full. */
+static size_t pow2_for(size_t n)
 {
 	size_t s = 64;
-	while (s < n * 2)
+	while (s / 4 * 3 < n + n / 8)
 		s <<= 1;
 	return s;
 }
 
-/* Mark the losers of each key by clearing their flags' bit 31. */
-#define KEEP (1u << 31)
-
-static int pick_best(cu__entry **e, size_t n)
+static int full_past(size_t used, size_t cap)
 {
-	size_t size = table_size(n), mask = size - 1;
-	uint32_t *slot = calloc(size, sizeof *slot); /* index + 1, 0 = empty */
-	if (!slot)
+	return used + 1 > cap / 4 * 3;
+}
+
+static struct cu__gslot *gt_find(struct cu__gslot *t, size_t cap, const uint64_t key[2])
+{
+	size_t mask = cap - 1, h = (size_t)key[0] & mask;
+	while (t[h].uid != UINT32_MAX && (t[h].k0 != key[0] || t[h].k1 != key[1]))
+		h = (h + 1) & mask;
+	return &t[h];
+}
+
+static int gt_init(cu__dedup_state *ds, size_t n)
+{
+	size_t cap = pow2_for(n);
+	struct cu__gslot *t = malloc(cap * sizeof *t);
+	if (!t)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		e[i]->flags |= KEEP;
-		if (!(e[i]->flags & CU__E_HAS_MSG_ID))
-			continue;
-		size_t h = (size_t)e[i]->key[0] & mask;
-		for (;;) {
-			uint32_t s = slot[h];
-			if (s == 0) {
-				slot[h] = (uint32_t)i + 1;
-				break;
-			}
-			cu__entry *o = e[s - 1];
-			if (o->key[0] == e[i]->key[0] && o->key[1] == e[i]->key[1]) {
-				if (cu__dedup_better(e[i], o)) {
-					o->flags &= ~KEEP;
-					slot[h] = (uint32_t)i + 1;
-				} else {
-					e[i]->flags &= ~KEEP;
-				}
-				break;
-			}
-			h = (h + 1) & mask;
-		}
-	}
-	free(slot);
+	memset(t, 0xff, cap * sizeof *t);
+	free(ds->gt);
+	ds->gt = t;
+	ds->gcap = cap;
+	ds->gn = 0;
 	return 0;
 }
+
+/* Room for one more key. */
+static int gt_reserve(cu__dedup_state *ds)
+{
+	if (!full_past(ds->gn, ds->gcap))
+		return 0;
+	struct cu__gslot *old = ds->gt;
+	size_t ocap = ds->gcap, n = ds->gn;
+	ds->gt = NULL;
+	if (gt_init(ds, n + 1) != 0) {
+		ds->gt = old;
+		return -1;
+	}
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].uid != UINT32_MAX) {
+			uint64_t k[2] = { old[i].k0, old[i].k1 };
+			*gt_find(ds->gt, ds->gcap, k) = old[i];
+		}
+	ds->gn = n;
+	free(old);
+	return 0;
+}
+
+static struct cu__rslot *rc_find(struct cu__rslot *t, size_t cap, uint64_t key)
+{
+	size_t mask = cap - 1, h = (size_t)(key >> 7) & mask;
+	while (t[h].key && t[h].key != key)
+		h = (h + 1) & mask;
+	return &t[h];
+}
+
+static uint32_t rc_count(const struct cu__rslot *t, size_t cap, uint64_t key)
+{
+	return cap ? rc_find((struct cu__rslot *)(uintptr_t)t, cap, key)->count : 0;
+}
+
+/* Add delta (+1 or -1) to key's count. */
+static int rc_add(struct cu__rslot **t, size_t *cap, size_t *used, uint64_t key, int delta)
+{
+	if (full_past(*used, *cap)) {
+		size_t ncap = pow2_for(*used + 1);
+		struct cu__rslot *nt = calloc(ncap, sizeof *nt);
+		if (!nt)
+			return -1;
+		for (size_t i = 0; i < *cap; i++)
+			if ((*t)[i].key)
+				*rc_find(nt, ncap, (*t)[i].key) = (*t)[i];
+		free(*t);
+		*t = nt;
+		*cap = ncap;
+	}
+	struct cu__rslot *s = rc_find(*t, *cap, key);
+	if (!s->key) {
+		s->key = key;
+		(*used)++;
+	}
+	s->count = (uint32_t)((int64_t)s->count + delta);
+	return 0;
+}
+
+/* ---- entries by reference ---- */
 
 /* A nonzero hash of (session, message.id). */
 static uint64_t replay_key(const cu__entry *e, const cu__file *files)
 {
-	return (e->msg_hash ^ ((uint64_t)files[e->file].session * UINT64_C(0x9e3779b97f4a7c15))) | 1;
+	return (e->msg_hash ^ (files[e->file].session_key * UINT64_C(0x9e3779b97f4a7c15))) | 1;
 }
 
-/* The slot holding k, or the empty slot where it would go. */
-static size_t probe(const uint64_t *set, size_t mask, uint64_t k)
+static cu__entry *at(const cu__store *st, uint32_t file, uint32_t idx)
 {
-	size_t h = (size_t)(k >> 7) & mask;
-	while (set[h] && set[h] != k)
-		h = (h + 1) & mask;
-	return h;
+	cu__fstate *f = &st->v[file];
+	return idx == CU__TAIL_IDX ? &f->tail : &f->e[idx];
 }
 
-/* Drop sidechain replays of a kept main-chain message of the same session. */
-static int drop_replays(cu__entry **e, size_t n, const cu__file *files)
+static uint32_t idx_of(const cu__store *st, const cu__entry *e)
 {
-	const uint32_t side = KEEP | CU__E_HAS_MSG_ID | CU__E_SIDECHAIN;
-	size_t size = table_size(n), mask = size - 1;
-	uint64_t *set = calloc(size, sizeof *set); /* 0 = empty */
-	if (!set)
-		return -1;
-	int any_side = 0;
-	for (size_t i = 0; i < n; i++) {
-		if ((e[i]->flags & side) == side)
-			any_side = 1;
-		else if ((e[i]->flags & side) == (KEEP | CU__E_HAS_MSG_ID)) {
-			uint64_t k = replay_key(e[i], files);
-			set[probe(set, mask, k)] = k;
-		}
-	}
-	for (size_t i = 0; any_side && i < n; i++) {
-		if ((e[i]->flags & side) != side)
-			continue;
-		uint64_t k = replay_key(e[i], files);
-		if (set[probe(set, mask, k)] == k)
-			e[i]->flags &= ~KEEP;
-	}
-	free(set);
-	return 0;
+	const cu__fstate *f = &st->v[e->file];
+	return e == &f->tail ? CU__TAIL_IDX : (uint32_t)(e - f->e);
 }
 
-static int before_in_file(const cu__entry *x, const cu__entry *y)
+/* (time, file, line) order. */
+static int before(const cu__entry *x, const cu__entry *y)
 {
+	if (x->ts_ms != y->ts_ms)
+		return x->ts_ms < y->ts_ms;
 	return x->file != y->file ? x->file < y->file : x->line < y->line;
 }
 
 static int cmp_place(const void *a, const void *b)
 {
 	const cu__entry *x = *(cu__entry *const *)a, *y = *(cu__entry *const *)b;
-	return before_in_file(x, y) ? -1 : before_in_file(y, x);
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
 }
 
 /*
@@ -153,20 +208,12 @@ static int cmp_place(const void *a, const void *b)
  */
 static int sort_by_time(cu__entry **e, size_t n)
 {
-	int sorted = 1;
-	for (size_t i = 1; i < n && sorted; i++)
-		sorted = e[i - 1]->file <= e[i]->file;
-	if (!sorted) {
-		qsort(e, n, sizeof *e, cmp_place);
-	} else {
-		/* Files in order: only runs of one file may be out of line order. */
-		for (size_t a = 0, b; a < n; a = b) {
-			int in_order = 1;
-			for (b = a + 1; b < n && e[b]->file == e[a]->file; b++)
-				in_order &= e[b - 1]->line < e[b]->line;
-			if (!in_order)
-				qsort(e + a, b - a, sizeof *e, cmp_place);
-		}
+	for (size_t a = 0, b; a < n; a = b) {
+		int in_order = 1;
+		for (b = a + 1; b < n && e[b]->file == e[a]->file; b++)
+			in_order &= e[b - 1]->line < e[b]->line;
+		if (!in_order)
+			qsort(e + a, b - a, sizeof *e, cmp_place);
 	}
 	uint64_t *key = malloc(2 * n * sizeof *key);
 	cu__entry **tmp = malloc(n * sizeof *tmp);
@@ -176,12 +223,14 @@ static int sort_by_time(cu__entry **e, size_t n)
 		return -1;
 	}
 	int64_t lo = e[0]->ts_ms, hi = lo;
-	for (size_t i = 1; i < n; i++) {
-		lo = e[i]->ts_ms < lo ? e[i]->ts_ms : lo;
-		hi = e[i]->ts_ms > hi ? e[i]->ts_ms : hi;
+	for (size_t i = 0; i < n; i++) {
+		int64_t t = e[i]->ts_ms;
+		key[i] = (uint64_t)t;
+		lo = t < lo ? t : lo;
+		hi = t > hi ? t : hi;
 	}
 	for (size_t i = 0; i < n; i++)
-		key[i] = (uint64_t)e[i]->ts_ms - (uint64_t)lo;
+		key[i] -= (uint64_t)lo;
 	uint64_t span = (uint64_t)hi - (uint64_t)lo;
 	uint64_t *ktmp = key + n;
 	enum { BITS = 11, BUCKETS = 1 << BITS };
@@ -190,11 +239,11 @@ static int sort_by_time(cu__entry **e, size_t n)
 		memset(count, 0, sizeof count);
 		for (size_t i = 0; i < n; i++)
 			count[(key[i] >> shift) & (BUCKETS - 1)]++;
-		size_t at = 0;
+		size_t pos = 0;
 		for (size_t b = 0; b < BUCKETS; b++) {
 			size_t c = count[b];
-			count[b] = at;
-			at += c;
+			count[b] = pos;
+			pos += c;
 		}
 		for (size_t i = 0; i < n; i++) {
 			size_t to = count[(key[i] >> shift) & (BUCKETS - 1)]++;
@@ -209,19 +258,499 @@ static int sort_by_time(cu__entry **e, size_t n)
 	return 0;
 }
 
-size_t cu__dedup(cu__entry **e, size_t n, const cu__file *files)
+static int win_reserve(cu__dedup_state *ds, size_t n)
 {
-	int rc = pick_best(e, n) != 0 || drop_replays(e, n, files) != 0 ? -1 : 0;
+	if (n <= ds->cap)
+		return 0;
+	size_t cap = ds->cap ? ds->cap : 1024;
+	while (cap < n)
+		cap *= 2;
+	cu__kept *w = realloc(ds->win, cap * sizeof *w);
+	if (!w)
+		return -1;
+	ds->win = w;
+	ds->cap = cap;
+	return 0;
+}
+
+/* ---- the full run ---- */
+
+static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
+{
+	ds->valid = ds->tables = 0;
+	free(ds->rs);
+	ds->rs = NULL;
+	ds->rcap = ds->rn = 0;
+	free(ds->ss);
+	ds->ss = NULL;
+	ds->scap = ds->sn = 0;
+	/* Every file's uid becomes its index: the references stay small. */
+	for (size_t i = 0; i < st->n; i++)
+		st->v[i].uid = (uint32_t)i;
+	st->next_uid = (uint32_t)st->n;
+
+	size_t total = cu__store_entry_count(st);
+	cu__entry **e = malloc((total + 1) * sizeof *e);
+	if (!e || gt_init(ds, total) != 0) {
+		free(e);
+		return -1;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < st->n; i++) {
+		cu__fstate *f = &st->v[i];
+		for (size_t k = 0; k < f->n; k++)
+			e[n++] = &f->e[k];
+		if (f->tail_state == CU__TAIL_ENTRY)
+			e[n++] = &f->tail;
+	}
+	/* Pick one copy per key. */
+	size_t sides = 0;
+	for (size_t i = 0; i < n; i++) {
+		cu__entry *x = e[i];
+		x->flags |= KEEP;
+		if (!(x->flags & CU__E_HAS_MSG_ID))
+			continue;
+		struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
+		if (s->uid == UINT32_MAX) {
+			*s = (struct cu__gslot){ x->key[0], x->key[1], x->file, idx_of(st, x) };
+			ds->gn++;
+			sides += (x->flags & CU__E_SIDECHAIN) != 0;
+			continue;
+		}
+		cu__entry *o = at(st, s->uid, s->idx);
+		if (cu__dedup_better(x, o)) {
+			o->flags &= ~KEEP;
+			sides += ((x->flags & CU__E_SIDECHAIN) != 0) - ((o->flags & CU__E_SIDECHAIN) != 0);
+			s->uid = x->file;
+			s->idx = idx_of(st, x);
+		} else {
+			x->flags &= ~KEEP;
+		}
+	}
+	/* Sidechain replays of a main-chain copy kept in the same session. */
+	int rc = 0;
+	for (size_t i = 0; sides && i < n && rc == 0; i++)
+		if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | SIDE_ID))
+			rc = rc_add(&ds->ss, &ds->scap, &ds->sn, replay_key(e[i], files), 1);
+	if (ds->sn) {
+		/* A count above the copies marks a replayed key. */
+		for (size_t i = 0; i < n && rc == 0; i++)
+			if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | CU__E_HAS_MSG_ID)) {
+				struct cu__rslot *s = rc_find(ds->ss, ds->scap, replay_key(e[i], files));
+				if (s->key)
+					s->count |= 1u << 31;
+			}
+		for (size_t i = 0; i < n; i++)
+			if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | SIDE_ID) &&
+			    (rc_find(ds->ss, ds->scap, replay_key(e[i], files))->count >> 31))
+				e[i]->flags &= ~KEEP;
+		for (size_t i = 0; i < ds->scap; i++)
+			ds->ss[i].count &= ~(1u << 31);
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		uint32_t keep = e[i]->flags & KEEP;
 		e[i]->flags &= ~KEEP;
-		if (keep && rc == 0)
+		if (keep)
 			e[k++] = e[i];
 	}
-	if (rc != 0)
-		return (size_t)-1;
-	if (k > 1 && sort_by_time(e, k) != 0)
-		return (size_t)-1;
-	return k;
+	if (rc != 0 || (k > 1 && sort_by_time(e, k) != 0) || win_reserve(ds, k) != 0) {
+		free(e);
+		return -1;
+	}
+	for (size_t i = 0; i < k; i++)
+		ds->win[i] = (cu__kept){ e[i]->ts_ms, e[i]->file, idx_of(st, e[i]) };
+	ds->n = k;
+	free(e);
+	ds->valid = ds->tables = 1;
+	ds->full_runs++;
+	return 0;
+}
+
+/* ---- the incremental run ---- */
+
+/* Handles are small: one 64-bit word. */
+static uint64_t handle(uint32_t uid, uint32_t idx)
+{
+	return ((uint64_t)uid << 32 | idx) + 1;
+}
+
+typedef struct delta {
+	cu__dedup_state *ds;
+	cu__store *st;
+	const cu__file *files;
+	const uint32_t *map;     /* uid -> index in the store */
+	uint64_t *gone;          /* handles of old kept entries to drop: a set */
+	size_t gcap, gn;
+	cu__kept *add;           /* candidates to keep */
+	size_t nadd, addcap;
+	int rs_built;
+} delta;
+
+enum { DONE = 0, FULL = 1, NOMEM = -1 };
+
+static int gone_put(delta *d, uint64_t h)
+{
+	if (full_past(d->gn, d->gcap)) {
+		size_t cap = pow2_for(d->gn + 1);
+		uint64_t *t = calloc(cap, sizeof *t);
+		if (!t)
+			return NOMEM;
+		for (size_t i = 0; i < d->gcap; i++)
+			if (d->gone[i]) {
+				size_t j = (size_t)(d->gone[i] * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (cap - 1);
+				while (t[j])
+					j = (j + 1) & (cap - 1);
+				t[j] = d->gone[i];
+			}
+		free(d->gone);
+		d->gone = t;
+		d->gcap = cap;
+	}
+	size_t j = (size_t)(h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (d->gcap - 1);
+	while (d->gone[j] && d->gone[j] != h)
+		j = (j + 1) & (d->gcap - 1);
+	if (!d->gone[j]) {
+		d->gone[j] = h;
+		d->gn++;
+	}
+	return DONE;
+}
+
+static int is_gone(const delta *d, uint64_t h)
+{
+	if (!d->gn)
+		return 0;
+	size_t j = (size_t)(h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (d->gcap - 1);
+	while (d->gone[j] && d->gone[j] != h)
+		j = (j + 1) & (d->gcap - 1);
+	return d->gone[j] == h;
+}
+
+static int add_put(delta *d, const cu__entry *e, uint32_t uid, uint32_t idx)
+{
+	if (d->nadd == d->addcap) {
+		size_t cap = d->addcap ? d->addcap * 2 : 256;
+		cu__kept *v = realloc(d->add, cap * sizeof *v);
+		if (!v)
+			return NOMEM;
+		d->add = v;
+		d->addcap = cap;
+	}
+	d->add[d->nadd++] = (cu__kept){ e->ts_ms, uid, idx };
+	return DONE;
+}
+
+static cu__entry *entry_of(const delta *d, cu__kept k)
+{
+	return at(d->st, d->map[k.uid], k.idx);
+}
+
+/* The main-chain replay keys of the kept entries, when first needed. */
+static int build_rs(delta *d)
+{
+	cu__dedup_state *ds = d->ds;
+	for (size_t i = 0; i < ds->n; i++) {
+		const cu__entry *e = entry_of(d, ds->win[i]);
+		if ((e->flags & SIDE_ID) == CU__E_HAS_MSG_ID &&
+		    rc_add(&ds->rs, &ds->rcap, &ds->rn, replay_key(e, d->files), 1) != 0)
+			return NOMEM;
+	}
+	d->rs_built = 1;
+	return DONE;
+}
+
+/*
+ * A main-chain copy picked or unpicked: its replay key's count changes. If
+ * sidechain copies share the key, which of them are replays may change
+ * too: that is left to a full run.
+ */
+static int main_count(delta *d, const cu__entry *e, int delta_)
+{
+	cu__dedup_state *ds = d->ds;
+	uint64_t rk = replay_key(e, d->files);
+	if (rc_count(ds->ss, ds->scap, rk))
+		return FULL;
+	if (d->rs_built && rc_add(&ds->rs, &ds->rcap, &ds->rn, rk, delta_) != 0)
+		return NOMEM;
+	return DONE;
+}
+
+/* One new or improved entry x, stored at (uid, idx). */
+static int consider(delta *d, cu__entry *x, uint32_t uid, uint32_t idx)
+{
+	cu__dedup_state *ds = d->ds;
+	if (!(x->flags & CU__E_HAS_MSG_ID))
+		return add_put(d, x, uid, idx);
+	int side = (x->flags & CU__E_SIDECHAIN) != 0;
+	if (gt_reserve(ds) != 0)
+		return NOMEM;
+	struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
+	if (s->uid == UINT32_MAX) {
+		/* A new key. */
+		*s = (struct cu__gslot){ x->key[0], x->key[1], uid, idx };
+		ds->gn++;
+		if (!side) {
+			int rc = main_count(d, x, 1);
+			return rc != DONE ? rc : add_put(d, x, uid, idx);
+		}
+		uint64_t rk = replay_key(x, d->files);
+		if (rc_add(&ds->ss, &ds->scap, &ds->sn, rk, 1) != 0)
+			return NOMEM;
+		return rc_count(ds->rs, ds->rcap, rk) ? DONE : add_put(d, x, uid, idx);
+	}
+	if (s->uid == uid && s->idx == idx) {
+		/* The copy kept, improved in place: it moves in time. */
+		if (side && rc_count(ds->rs, ds->rcap, replay_key(x, d->files)))
+			return DONE; /* a replay before and after */
+		if (gone_put(d, handle(uid, idx)) != DONE)
+			return NOMEM;
+		return add_put(d, x, uid, idx);
+	}
+	cu__entry *o = at(d->st, d->map[s->uid], s->idx);
+	if (!cu__dedup_better(x, o))
+		return DONE;
+	/* x takes the place of o. */
+	if (side || (o->flags & CU__E_SIDECHAIN))
+		return FULL;
+	if (d->files[x->file].session_key != d->files[o->file].session_key) {
+		int rc = main_count(d, o, -1);
+		if (rc == DONE)
+			rc = main_count(d, x, 1);
+		if (rc != DONE)
+			return rc;
+	}
+	if (gone_put(d, handle(s->uid, s->idx)) != DONE)
+		return NOMEM;
+	s->uid = uid;
+	s->idx = idx;
+	return add_put(d, x, uid, idx);
+}
+
+/* Is the candidate still the copy picked, and kept? */
+static int still_kept(const delta *d, const cu__kept *k, const cu__entry *x)
+{
+	if (!(x->flags & CU__E_HAS_MSG_ID))
+		return 1;
+	const struct cu__gslot *s = gt_find(d->ds->gt, d->ds->gcap, x->key);
+	return s->uid == k->uid && s->idx == k->idx;
+}
+
+static int kept_before(const delta *d, const cu__kept *a, const cu__kept *b)
+{
+	if (a->ts != b->ts)
+		return a->ts < b->ts;
+	return before(entry_of(d, *a), entry_of(d, *b));
+}
+
+/* A candidate with its place, for sorting. */
+typedef struct placed {
+	int64_t ts;
+	uint32_t file, line;
+	cu__kept k;
+} placed;
+
+static int cmp_placed(const void *a, const void *b)
+{
+	const placed *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	return (x->line > y->line) - (x->line < y->line);
+}
+
+/* Drop the gone, merge in the added. */
+static int merge(delta *d)
+{
+	cu__dedup_state *ds = d->ds;
+	placed *p = malloc((d->nadd + 1) * sizeof *p);
+	if (!p)
+		return NOMEM;
+	size_t k = 0;
+	for (size_t i = 0; i < d->nadd; i++) {
+		const cu__entry *x = entry_of(d, d->add[i]);
+		if (still_kept(d, &d->add[i], x))
+			p[k++] = (placed){ x->ts_ms, x->file, x->line, d->add[i] };
+	}
+	qsort(p, k, sizeof *p, cmp_placed);
+	for (size_t i = 0; i < k; i++)
+		d->add[i] = p[i].k;
+	d->nadd = k;
+	free(p);
+	size_t n = 0;
+	for (size_t i = 0; i < ds->n; i++)
+		if (!is_gone(d, handle(ds->win[i].uid, ds->win[i].idx)))
+			ds->win[n++] = ds->win[i];
+	if (win_reserve(ds, n + d->nadd) != 0)
+		return NOMEM;
+	/* Merge from the back, in place. */
+	size_t i = n, j = d->nadd, out = n + d->nadd;
+	while (j > 0) {
+		if (i > 0 && kept_before(d, &d->add[j - 1], &ds->win[i - 1]))
+			ds->win[--out] = ds->win[--i];
+		else
+			ds->win[--out] = d->add[--j];
+	}
+	ds->n = n + d->nadd;
+	return DONE;
+}
+
+static int can_carry_on(const cu__dedup_state *ds, const cu__store *st)
+{
+	if (!ds->valid || !ds->tables)
+		return 0;
+	for (size_t i = 0; i < st->n; i++) {
+		const cu__fstate *f = &st->v[i];
+		if (f->dirty && (f->reset || f->side_flip))
+			return 0;
+	}
+	return 1;
+}
+
+static int incremental_run(cu__dedup_state *ds, cu__store *st, const cu__file *files,
+                           const uint32_t *map)
+{
+	delta d = { ds, st, files, map, NULL, 0, 0, NULL, 0, 0, ds->rs != NULL };
+	int rc = DONE;
+	/* Whether a sidechain copy is a replay needs the main chain's replay keys. */
+	for (size_t i = 0; i < st->n && !d.rs_built && rc == DONE; i++) {
+		const cu__fstate *f = &st->v[i];
+		int side = f->dirty && f->tail_state == CU__TAIL_ENTRY &&
+		           (f->tail.flags & SIDE_ID) == SIDE_ID;
+		for (size_t k = f->dirty ? f->prev_n : f->n; k < f->n && !side; k++)
+			side = (f->e[k].flags & SIDE_ID) == SIDE_ID;
+		for (size_t k = 0; f->dirty && k < f->prev_n && !side; k++)
+			side = (f->e[k].flags & (SIDE_ID | CU__E_CHANGED)) == (SIDE_ID | CU__E_CHANGED);
+		if (side)
+			rc = build_rs(&d);
+	}
+	for (size_t i = 0; i < st->n && rc == DONE; i++) {
+		cu__fstate *f = &st->v[i];
+		if (!f->dirty)
+			continue;
+		for (size_t k = 0; k < f->n && rc == DONE; k++)
+			if (k >= f->prev_n || (f->e[k].flags & CU__E_CHANGED))
+				rc = consider(&d, &f->e[k], f->uid, (uint32_t)k);
+		if (rc == DONE && f->tail_state == CU__TAIL_ENTRY)
+			rc = consider(&d, &f->tail, f->uid, CU__TAIL_IDX);
+	}
+	if (rc == DONE)
+		rc = merge(&d);
+	free(d.gone);
+	free(d.add);
+	if (rc == DONE)
+		ds->incremental_runs++;
+	else
+		ds->valid = ds->tables = 0; /* the tables are half-updated */
+	return rc;
+}
+
+/* ---- the stage ---- */
+
+int cu__dedup_store(cu__dedup_state *ds, cu__store *st, const cu__file *files, int full,
+                    cu__entry ***entries, size_t *n)
+{
+	*entries = NULL;
+	*n = 0;
+	/*
+	 * Every entry learns its file's current index: the entries of a file
+	 * not read share one, those of a file read may mix old and new.
+	 */
+	int any_dirty = 0;
+	size_t nuid = st->next_uid > st->n ? st->next_uid : st->n; /* a full run renumbers to n */
+	for (size_t i = 0; i < st->n; i++) {
+		cu__fstate *f = &st->v[i];
+		any_dirty |= f->dirty;
+		if (f->n && (f->dirty || f->e[0].file != i))
+			for (size_t k = 0; k < f->n; k++)
+				f->e[k].file = (uint32_t)i;
+		f->tail.file = (uint32_t)i;
+		if (f->uid >= nuid)
+			nuid = (size_t)f->uid + 1;
+	}
+	uint32_t *map = malloc((nuid + 1) * sizeof *map);
+	int rc = map ? DONE : NOMEM;
+	if (rc == DONE) {
+		for (size_t i = 0; i < st->n; i++)
+			map[st->v[i].uid] = (uint32_t)i;
+		if (!full && ds->valid && !any_dirty)
+			; /* nothing changed: the last result stands */
+		else if (full || !can_carry_on(ds, st))
+			rc = full_run(ds, st, files) == 0 ? DONE : NOMEM;
+		else if ((rc = incremental_run(ds, st, files, map)) == FULL)
+			rc = full_run(ds, st, files) == 0 ? DONE : NOMEM;
+		if (rc == DONE)
+			for (size_t i = 0; i < st->n; i++)
+				map[st->v[i].uid] = (uint32_t)i; /* a full run renumbers */
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		cu__fstate *f = &st->v[i];
+		if (!f->dirty)
+			continue;
+		for (size_t k = 0; k < f->n; k++)
+			f->e[k].flags &= ~(uint32_t)CU__E_CHANGED;
+		f->dirty = f->reset = f->side_flip = 0;
+		f->prev_n = f->n;
+	}
+	cu__entry **v = rc == DONE ? malloc((ds->n + 1) * sizeof *v) : NULL;
+	if (!v) {
+		free(map);
+		cu__dedup_state_clear(ds);
+		return -1;
+	}
+	for (size_t i = 0; i < ds->n; i++)
+		v[i] = at(st, map[ds->win[i].uid], ds->win[i].idx);
+	free(map);
+	*entries = v;
+	*n = ds->n;
+	return 0;
+}
+
+int cu__dedup_adopt(cu__dedup_state *ds, const cu__store *st, cu__kept *win, size_t n)
+{
+	cu__dedup_state_clear(ds);
+	ds->win = win;
+	ds->n = ds->cap = n;
+	/* Each reference in range and used once (a bit per entry), in time order. */
+	size_t *base = malloc((st->n + 1) * sizeof *base);
+	int ok = base != NULL;
+	size_t bits = 0;
+	for (size_t i = 0; ok && i < st->n; i++) {
+		base[i] = bits;
+		bits += st->v[i].n + 1;
+	}
+	uint64_t *used = ok ? calloc(bits / 64 + 1, sizeof *used) : NULL;
+	ok = used != NULL;
+	for (size_t i = 0; i < n && ok; i++) {
+		const cu__kept *k = &win[i];
+		const cu__fstate *f = k->uid < st->n ? &st->v[k->uid] : NULL;
+		ok = f && (k->idx == CU__TAIL_IDX ? f->tail_state == CU__TAIL_ENTRY : k->idx < f->n) &&
+		     (i == 0 || win[i - 1].ts <= k->ts);
+		if (!ok)
+			break;
+		size_t b = base[k->uid] + (k->idx == CU__TAIL_IDX ? f->n : k->idx);
+		ok = !(used[b / 64] >> (b % 64) & 1);
+		used[b / 64] |= UINT64_C(1) << (b % 64);
+	}
+	free(base);
+	free(used);
+	if (!ok) {
+		cu__dedup_state_clear(ds);
+		return -1;
+	}
+	ds->valid = 1;
+	return 0;
+}
+
+void cu__dedup_state_clear(cu__dedup_state *ds)
+{
+	free(ds->win);
+	free(ds->gt);
+	free(ds->rs);
+	free(ds->ss);
+	uint64_t f = ds->full_runs, inc = ds->incremental_runs;
+	memset(ds, 0, sizeof *ds);
+	ds->full_runs = f;
+	ds->incremental_runs = inc;
 }

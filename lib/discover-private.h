@@ -16,6 +16,7 @@ typedef struct cu__file {
 	uint32_t source;   /* id in the source pool: "main" or the VM's name */
 	uint32_t project;  /* id in the project pool: the folder under projects/ */
 	uint32_t session;  /* id in the session pool */
+	uint64_t session_key; /* hash of the session id: the same in every load */
 	int64_t mtime_ms;
 	int64_t mtime_ns;
 	int64_t size;

@@ -2,6 +2,7 @@
  * discover.c - the discover stage: roots -> the sorted list of transcripts.
  */
 #include "discover-private.h"
+#include "hash-private.h"
 
 #include <claudeusage/cu-context.h>
 
@@ -79,6 +80,7 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 	x->path = strdup(path);
 	x->project = cu__pool_intern(&w->out->projects, project, plen);
 	x->session = cu__pool_intern(&w->out->sessions, session, slen);
+	x->session_key = cu__hash64(session, slen, 0);
 	if (!x->path || x->project == UINT32_MAX || x->session == UINT32_MAX) {
 		free(x->path);
 		return -1;

@@ -23,6 +23,14 @@ int cu__mkdir_p(const char *dir);
 char *cu__read_file(const char *path, size_t max, size_t *len, int *err);
 
 /* One piece of a file to write. */
+/*
+ * Map a whole regular file of at most max bytes, private and writable
+ * (writes stay in this process), its pages read in at once. Returns the
+ * mapping and its length, or NULL with *err set. Release with cu__unmap.
+ */
+void *cu__map_file(const char *path, size_t max, size_t *len, int *err);
+void cu__unmap(void *p, size_t len);
+
 typedef struct cu__iov {
 	const void *p;
 	size_t n;

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -131,4 +132,49 @@ int cu__write_atomic(const char *dir, const char *path, const cu__iov *parts, si
 	if (!ok)
 		unlink(tmp);
 	return ok ? 0 : -1;
+}
+
+void *cu__map_file(const char *path, size_t max, size_t *len, int *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		*err = errno;
+		return NULL;
+	}
+	struct stat st;
+	void *p = NULL;
+	if (fstat(fd, &st) != 0) {
+		*err = errno;
+	} else if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > max) {
+		*err = EFBIG;
+	} else {
+#ifdef MAP_POPULATE
+		int flags = MAP_PRIVATE | MAP_POPULATE;
+#else
+		int flags = MAP_PRIVATE;
+#endif
+		/*
+		 * Populated read-only, then made writable: populating a writable
+		 * private mapping would copy every page up front.
+		 */
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, flags, fd, 0);
+		if (p == MAP_FAILED) {
+			*err = errno;
+			p = NULL;
+		} else if (mprotect(p, (size_t)st.st_size, PROT_READ | PROT_WRITE) != 0) {
+			*err = errno;
+			munmap(p, (size_t)st.st_size);
+			p = NULL;
+		} else {
+			*len = (size_t)st.st_size;
+		}
+	}
+	close(fd);
+	return p;
+}
+
+void cu__unmap(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
 }

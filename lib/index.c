@@ -17,8 +17,8 @@
 #include <string.h>
 
 #define MAGIC "CUINDEX\0"
-#define FORMAT 1
-#define HEADER 64
+#define FORMAT 2
+#define HEADER 96
 #define NO_STRING UINT32_MAX
 /* Larger files are not indexes of ours. */
 #define MAX_INDEX ((size_t)4 << 30)
@@ -26,9 +26,7 @@
 #define MAX_TOKENS INT64_C(1000000000000)
 #define ENTRY_FLAGS                                                                        \
 	(CU__E_HAS_MSG_ID | CU__E_HAS_COST | CU__E_SIDECHAIN | CU__E_API_ERROR | CU__E_FAST | \
-	 CU__E_PROGRESS | CU__E_UNPRICED | CU__E_SYNTHETIC)
-/* Set again by pricing on every load. */
-#define PRICING_FLAGS (CU__E_UNPRICED | CU__E_SYNTHETIC)
+	 CU__E_PROGRESS | CU__E_UNPRICED | CU__E_SYNTHETIC | CU__E_PRICED)
 
 typedef struct header {
 	char magic[8];
@@ -38,9 +36,16 @@ typedef struct header {
 	uint64_t length;   /* of the payload */
 	uint64_t checksum; /* of the payload */
 	char version[16];  /* CU_VERSION_STRING: a new library rebuilds */
+	uint64_t pricing;  /* fingerprint of the pricing the entries' costs follow, or 0 */
 } header;
 
 _Static_assert(sizeof(header) <= HEADER, "index header");
+
+/* Of the payload and the pricing fingerprint, which is in the header. */
+static uint64_t checksum(const char *payload, size_t n, uint64_t pricing)
+{
+	return cu__checksum(payload, n) ^ cu__hash64(&pricing, sizeof pricing, 0);
+}
 
 uint64_t cu__index_config(char *const *roots, size_t nroots, int exclude_vms, int oracle)
 {
@@ -93,6 +98,13 @@ static void put_u64(wbuf *b, uint64_t v)
 	put(b, &v, sizeof v);
 }
 
+/* Entries start on an 8-byte boundary of the file, so that they are used in place. */
+static void put_align(wbuf *b)
+{
+	static const char zero[8];
+	put(b, zero, (8 - b->n % 8) % 8);
+}
+
 static void put_str(wbuf *b, const char *s)
 {
 	if (!s) {
@@ -104,8 +116,16 @@ static void put_str(wbuf *b, const char *s)
 	put(b, s, n);
 }
 
-int cu__index_write(const char *dir, const char *path, uint64_t config, const cu__store *st)
+int cu__index_write(const char *dir, const char *path, uint64_t config, const cu__store *st,
+                    const cu__dedup_state *ds, uint64_t pricing)
 {
+	/* Files are saved by ordinal among those read: uid -> ordinal. */
+	size_t nuid = st->next_uid;
+	for (size_t i = 0; i < st->n; i++)
+		nuid = st->v[i].uid >= nuid ? (size_t)st->v[i].uid + 1 : nuid;
+	uint32_t *ord = malloc((nuid + 1) * sizeof *ord);
+	if (!ord)
+		return -1;
 	wbuf b = { 0 };
 	char zero[HEADER] = { 0 };
 	put(&b, zero, HEADER);
@@ -116,8 +136,9 @@ int cu__index_write(const char *dir, const char *path, uint64_t config, const cu
 	for (size_t i = 0; i < st->n; i++)
 		nfiles += st->v[i].read != 0;
 	put_u32(&b, nfiles);
-	for (size_t i = 0; i < st->n; i++) {
+	for (size_t i = 0, k = 0; i < st->n; i++) {
 		const cu__fstate *f = &st->v[i];
+		ord[f->uid] = f->read ? (uint32_t)k++ : UINT32_MAX;
 		if (!f->read)
 			continue;
 		put_str(&b, f->path);
@@ -136,8 +157,19 @@ int cu__index_write(const char *dir, const char *path, uint64_t config, const cu
 			put_str(&b, f->diags.v[d].msg);
 		}
 		put_u64(&b, f->n);
+		put_align(&b);
 		put(&b, f->e, f->n * sizeof *f->e);
 	}
+	/* The dedup result, so that an unchanged history needs no dedup. */
+	size_t nwin = ds && ds->valid ? ds->n : 0;
+	put_u64(&b, nwin);
+	for (size_t i = 0; i < nwin; i++) {
+		uint32_t o = ord[ds->win[i].uid];
+		cu__kept k = { ds->win[i].ts, o, ds->win[i].idx };
+		b.oom |= o == UINT32_MAX;
+		put(&b, &k, sizeof k);
+	}
+	free(ord);
 	if (b.oom || cu__mkdir_p(dir) != 0) {
 		free(b.p);
 		return -1;
@@ -150,8 +182,9 @@ int cu__index_write(const char *dir, const char *path, uint64_t config, const cu
 	h.endian = UINT64_C(0x0102030405060708);
 	h.config = config;
 	h.length = b.n - HEADER;
-	h.checksum = cu__checksum(b.p + HEADER, b.n - HEADER);
+	h.checksum = checksum(b.p + HEADER, b.n - HEADER, pricing);
 	snprintf(h.version, sizeof h.version, "%s", CU_VERSION_STRING);
+	h.pricing = pricing;
 	memcpy(b.p, &h, sizeof h);
 	/*
 	 * No fsync: after a crash a torn index fails its checksum and is
@@ -166,7 +199,7 @@ int cu__index_write(const char *dir, const char *path, uint64_t config, const cu
 /* ---- reading: every length and value is checked ---- */
 
 typedef struct rbuf {
-	const char *p, *end;
+	const char *start, *p, *end;
 	int bad;
 } rbuf;
 
@@ -217,17 +250,21 @@ static char *get_str(rbuf *r, int *absent)
 	return c;
 }
 
-static int entry_ok(cu__entry *e, const uint32_t *map, uint32_t nmodels)
+/*
+ * Check an entry where it lies. It is written to only when its model id
+ * differs in this process: an unchanged index stays shared with the page
+ * cache.
+ */
+static int entry_ok(cu__entry *e, const uint32_t *map, uint32_t nmodels, uint32_t file)
 {
 	if (e->input < 0 || e->input > MAX_TOKENS || e->output < 0 || e->output > MAX_TOKENS ||
 	    e->cache_create < 0 || e->cache_create > MAX_TOKENS || e->cache_read < 0 ||
 	    e->cache_read > MAX_TOKENS || e->cache_1h < 0 || e->cache_1h > e->cache_create ||
-	    !isfinite(e->line_cost) || e->model >= nmodels || (e->flags & ~(uint32_t)ENTRY_FLAGS))
+	    !isfinite(e->line_cost) || !isfinite(e->cost) || e->model >= nmodels ||
+	    (e->flags & ~(uint32_t)ENTRY_FLAGS) || e->file != file)
 		return 0;
-	e->model = map[e->model];
-	e->flags &= ~(uint32_t)PRICING_FLAGS;
-	e->cost = 0;
-	e->file = 0;
+	if (map[e->model] != e->model)
+		e->model = map[e->model];
 	return 1;
 }
 
@@ -264,7 +301,7 @@ static int read_file_state(rbuf *r, cu__fstate *f, const uint32_t *map, uint32_t
 		if (!(q = take(r, sizeof f->tail)))
 			return -1;
 		memcpy(&f->tail, q, sizeof f->tail);
-		if (!entry_ok(&f->tail, map, nmodels))
+		if (!entry_ok(&f->tail, map, nmodels, f->tail.file))
 			return -1;
 	}
 	uint32_t nd = get_u32(r);
@@ -284,23 +321,42 @@ static int read_file_state(rbuf *r, cu__fstate *f, const uint32_t *map, uint32_t
 	}
 	f->diags.dropped += (size_t)dropped;
 	uint64_t n = get_u64(r);
+	take(r, (size_t)(r->p - r->start) % 8 ? 8 - (size_t)(r->p - r->start) % 8 : 0);
 	if (r->bad || n > (uint64_t)(r->end - r->p) / sizeof(cu__entry))
 		return -1;
 	if (n) {
-		f->e = malloc((size_t)n * sizeof *f->e);
-		if (!f->e)
-			return -1;
-		memcpy(f->e, take(r, (size_t)n * sizeof *f->e), (size_t)n * sizeof *f->e);
-		f->n = f->cap = (size_t)n;
+		/* Used where they lie, in the index's buffer: cap 0 marks them borrowed. */
+		f->e = (cu__entry *)(uintptr_t)take(r, (size_t)n * sizeof *f->e);
+		f->n = (size_t)n;
+		f->cap = 0;
+		/* The entries of a file share its index of the time. */
 		for (size_t i = 0; i < f->n; i++)
-			if (!entry_ok(&f->e[i], map, nmodels))
+			if (!entry_ok(&f->e[i], map, nmodels, f->e[0].file))
 				return -1;
 	}
 	f->read = 1;
 	return 0;
 }
 
-static int parse(const char *data, size_t len, uint64_t config, cu__store *st)
+/* The saved dedup result; one that does not fit is dropped, not the index. */
+static int read_win(rbuf *r, cu__store *st, cu__dedup_state *ds)
+{
+	uint64_t n = get_u64(r);
+	if (r->bad || n > (uint64_t)(r->end - r->p) / sizeof(cu__kept))
+		return -1;
+	cu__kept *win = malloc(((size_t)n + 1) * sizeof *win);
+	if (!win)
+		return -1;
+	memcpy(win, take(r, (size_t)n * sizeof *win), (size_t)n * sizeof *win);
+	if (n)
+		cu__dedup_adopt(ds, st, win, (size_t)n);
+	else
+		free(win);
+	return 0;
+}
+
+static int parse(char *data, size_t len, uint64_t config, cu__store *st, cu__dedup_state *ds,
+                 uint64_t *pricing)
 {
 	header h;
 	if (len < HEADER)
@@ -310,9 +366,10 @@ static int parse(const char *data, size_t len, uint64_t config, cu__store *st)
 	    h.entry_size != sizeof(cu__entry) || h.endian != UINT64_C(0x0102030405060708) ||
 	    h.config != config || h.length != len - HEADER ||
 	    strncmp(h.version, CU_VERSION_STRING, sizeof h.version) != 0 ||
-	    cu__checksum(data + HEADER, len - HEADER) != h.checksum)
+	    checksum(data + HEADER, len - HEADER, h.pricing) != h.checksum)
 		return -1;
-	rbuf r = { data + HEADER, data + len, 0 };
+	*pricing = h.pricing;
+	rbuf r = { data, data + HEADER, data + len, 0 };
 	uint32_t nmodels = get_u32(&r);
 	if (r.bad || nmodels > (size_t)(r.end - r.p) / 4)
 		return -1;
@@ -340,25 +397,32 @@ static int parse(const char *data, size_t len, uint64_t config, cu__store *st)
 		/* The store is sorted by path, strictly. */
 		if (rc == 0 && i > 0 && strcmp(st->v[i - 1].path, st->v[i].path) >= 0)
 			rc = -1;
+		st->v[i].uid = i;
 	}
+	st->next_uid = nfiles;
+	if (rc == 0)
+		rc = read_win(&r, st, ds);
 	if (rc == 0 && r.p != r.end)
 		rc = -1;
 	free(map);
 	return rc;
 }
 
-int cu__index_read(const char *path, uint64_t config, cu__store *st)
+int cu__index_read(const char *path, uint64_t config, cu__store *st, cu__dedup_state *ds,
+                   uint64_t *pricing)
 {
-	size_t len;
+	size_t len = 0;
 	int err;
-	char *data = cu__read_file(path, MAX_INDEX, &len, &err);
+	char *data = cu__map_file(path, MAX_INDEX, &len, &err);
 	if (!data)
 		return -1;
 	int oracle = st->oracle;
-	int rc = parse(data, len, config, st);
-	free(data);
+	st->arena = data; /* the entries stay in it */
+	st->arena_len = len;
+	int rc = parse(data, len, config, st, ds, pricing);
 	if (rc != 0) {
 		cu__store_clear(st);
+		cu__dedup_state_clear(ds);
 		st->oracle = oracle;
 	}
 	return rc;

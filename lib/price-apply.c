@@ -4,6 +4,7 @@
  * Also the public price look-ups of cu-pricing.h.
  */
 #include "context-private.h"
+#include "hash-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -29,56 +30,105 @@ static cu__usage usage_of(const cu__entry *e, int32_t rule)
 	return u;
 }
 
-int cu__price_entries(cu_ctx *ctx)
+/* Set e's cost per the cost mode, with p its model's price index (or -1, -2). */
+static void price_one(const cu_ctx *ctx, cu__entry *e, int32_t p)
+{
+	int has_line = (e->flags & CU__E_HAS_COST) != 0;
+	e->flags &= ~(uint32_t)(CU__E_UNPRICED | CU__E_SYNTHETIC);
+	e->flags |= CU__E_PRICED;
+	e->cost = 0;
+	if (p == -2) {
+		e->flags |= CU__E_SYNTHETIC;
+	} else if (ctx->cost_mode == CU_COST_DISPLAY || (ctx->cost_mode == CU_COST_AUTO && has_line)) {
+		e->cost = has_line ? e->line_cost : 0;
+	} else if (p < 0) {
+		e->flags |= CU__E_UNPRICED;
+	} else {
+		cu__usage u = usage_of(e, ctx->long_context);
+		e->cost = cu__price_cost(cu__pricetab_price(ctx->prices, (size_t)p), &u);
+	}
+}
+
+uint64_t cu__price_fingerprint(const cu_ctx *ctx)
+{
+	const cu__pool *models = &ctx->store.models;
+	int32_t rule[2] = { ctx->cost_mode, ctx->long_context };
+	uint64_t h = cu__hash64(rule, sizeof rule, models->count);
+	for (size_t m = 0; m < models->count; m++) {
+		const char *name = cu__pool_str(models, (uint32_t)m);
+		int32_t p = resolve(ctx->prices, name);
+		double v[12] = { 0 };
+		if (p >= 0) {
+			const cu__price *c = cu__pricetab_price(ctx->prices, (size_t)p);
+			double w[12] = { c->input, c->output, c->cache_write, c->cache_write_1h,
+				         c->cache_read, c->has_tier, c->input_above, c->output_above,
+				         c->cache_write_above, c->cache_read_above,
+				         c->cache_write_1h_above, c->fast_factor };
+			memcpy(v, w, sizeof v);
+		}
+		h = cu__hash64(name, strlen(name), h ^ (uint64_t)(int64_t)p);
+		h = cu__hash64(v, sizeof v, h);
+	}
+	return h | 1;
+}
+
+/* Costs are about to follow other settings: none of the stored ones holds. */
+static void unprice_store(cu__store *st)
+{
+	for (size_t i = 0; i < st->n; i++) {
+		cu__fstate *f = &st->v[i];
+		for (size_t k = 0; k < f->n; k++)
+			if (f->e[k].flags & CU__E_PRICED)
+				f->e[k].flags &= ~(uint32_t)CU__E_PRICED;
+		f->tail.flags &= ~(uint32_t)CU__E_PRICED;
+	}
+}
+
+int cu__price_entries(cu_ctx *ctx, int all)
 {
 	const cu__pool *models = &ctx->store.models;
 	int32_t *map = realloc(ctx->model_price, (models->count + 1) * sizeof *map);
 	if (!map)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
 	ctx->model_price = map;
-	ctx->unpriced = 0;
 	for (size_t m = 0; m < models->count; m++)
 		map[m] = resolve(ctx->prices, cu__pool_str(models, (uint32_t)m));
-
-	/* An unpriced model is reported once, not priced silently at $0. */
-	char *reported = calloc(models->count + 1, 1);
-	if (!reported)
+	/* An unpriced model is reported once per context and prices, not priced silently at $0. */
+	char *reported = realloc(ctx->price_reported, models->count + 1);
+	char *seen = calloc(models->count + 1, 1);
+	if (reported)
+		ctx->price_reported = reported;
+	if (!reported || !seen) {
+		free(seen);
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	}
+	if (all) {
+		memset(reported, 0, models->count + 1);
+		unprice_store(&ctx->store);
+	}
+	else if (models->count > ctx->price_nreported)
+		memset(reported + ctx->price_nreported, 0, models->count - ctx->price_nreported);
+	ctx->price_nreported = models->count;
+	ctx->unpriced = 0;
 	for (size_t i = 0; i < ctx->n; i++) {
 		cu__entry *e = ctx->entries[i];
-		int32_t p = map[e->model];
-		int has_line = (e->flags & CU__E_HAS_COST) != 0;
-		e->flags &= ~(uint32_t)(CU__E_UNPRICED | CU__E_SYNTHETIC);
-		if (p == -2) {
-			e->flags |= CU__E_SYNTHETIC;
-			e->cost = 0;
-			continue;
-		}
-		if (ctx->cost_mode == CU_COST_DISPLAY || (ctx->cost_mode == CU_COST_AUTO && has_line)) {
-			e->cost = has_line ? e->line_cost : 0;
-			continue;
-		}
-		if (p < 0) {
-			e->flags |= CU__E_UNPRICED;
-			e->cost = 0;
-			if (!reported[e->model]) {
-				reported[e->model] = 1;
-				ctx->unpriced++;
-				if (ctx->diag_fn) {
-					const char *name = cu__pool_str(models, e->model);
-					char msg[300];
-					snprintf(msg, sizeof msg,
-					         "no price for model '%s': its tokens are counted, its cost is not",
-					         *name ? name : "(none)");
-					ctx->diag_fn(CU_DIAG_UNPRICED_MODEL, NULL, 0, msg, ctx->diag_ud);
-				}
+		if (all || !(e->flags & CU__E_PRICED))
+			price_one(ctx, e, map[e->model]);
+		if ((e->flags & CU__E_UNPRICED) && !seen[e->model]) {
+			seen[e->model] = 1;
+			ctx->unpriced++;
+			if (!reported[e->model] && ctx->diag_fn) {
+				const char *name = cu__pool_str(models, e->model);
+				char msg[300];
+				snprintf(msg, sizeof msg,
+				         "no price for model '%s': its tokens are counted, its cost is not",
+				         *name ? name : "(none)");
+				ctx->diag_fn(CU_DIAG_UNPRICED_MODEL, NULL, 0, msg, ctx->diag_ud);
 			}
-			continue;
+			reported[e->model] = 1;
 		}
-		cu__usage u = usage_of(e, ctx->long_context);
-		e->cost = cu__price_cost(cu__pricetab_price(ctx->prices, (size_t)p), &u);
 	}
-	free(reported);
+	free(seen);
 	return CU_OK;
 }
 

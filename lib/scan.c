@@ -144,14 +144,8 @@ static int keytab_put(keytab *t, const cu__entry *es, size_t idx)
 
 static int push_entry(cu__fstate *f, const cu__entry *e)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 64;
-		cu__entry *v = realloc(f->e, cap * sizeof *v);
-		if (!v)
-			return -1;
-		f->e = v;
-		f->cap = cap;
-	}
+	if (cu__fstate_grow(f) != 0)
+		return -1;
 	f->e[f->n++] = *e;
 	return 0;
 }
@@ -166,8 +160,12 @@ static int keep_entry(filescan *fs, const cu__entry *e)
 	if (t->cap) {
 		struct slot *s = keytab_find(t, f->e, e);
 		if (s->gen == t->gen) {
-			if (cu__dedup_better(e, &f->e[s->idx]))
-				f->e[s->idx] = *e;
+			cu__entry *o = &f->e[s->idx];
+			if (cu__dedup_better(e, o)) {
+				f->side_flip |= ((o->flags ^ e->flags) & CU__E_SIDECHAIN) != 0;
+				*o = *e;
+				o->flags |= CU__E_CHANGED;
+			}
 			return 0;
 		}
 	}
@@ -548,6 +546,11 @@ static void scan_file(worker *w, const cu__job *job)
 		return;
 	}
 	f->failed = 0;
+	/* For the dedup stage: what was there before. A tail entry is read again as a line. */
+	f->dirty = 1;
+	f->reset = f->tail_state == CU__TAIL_ENTRY;
+	f->side_flip = 0;
+	f->prev_n = f->n;
 	filescan fs;
 	memset(&fs, 0, sizeof fs);
 	fs.w = w;
@@ -562,7 +565,9 @@ static void scan_file(worker *w, const cu__job *job)
 				w->oom = 1;
 		fs.line = f->lines;
 	} else {
+		f->reset |= f->n > 0;
 		cu__fstate_reset(f);
+		f->prev_n = 0;
 		fs.edge_len = 0;
 		posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	}
@@ -723,7 +728,11 @@ int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_op
 int cu__scan_buffer(const char *data, size_t len, int oracle, cu__fstate *f, cu__pool *models)
 {
 	cu__scan_opts opts = { 1, oracle };
-	cu__store st = { f, 1, { 0 }, oracle };
+	cu__store st;
+	memset(&st, 0, sizeof st);
+	st.v = f;
+	st.n = 1;
+	st.oracle = oracle;
 	worker w;
 	memset(&w, 0, sizeof w);
 	w.st = &st;

@@ -37,13 +37,19 @@ typedef struct cu__fstate {
 	int64_t lines, malformed, usage_lines; /* of the complete lines */
 	char *cwd;               /* the first cwd of its usage lines, or NULL */
 	cu__entry *e;            /* best copy per key within the file; model ids in the store pool */
-	size_t n, cap;
+	size_t n, cap;           /* cap 0 with n > 0: e is borrowed from the store's arena */
 	cu__entry tail;          /* with CU__TAIL_ENTRY */
 	int32_t tail_state;      /* CU__TAIL_* */
 	int read;                /* read at least once (else skipped by date) */
 	cu__diags diags;         /* of the complete lines; path NULL, file unset */
 	size_t emitted;          /* diags already handed to the user */
 	int failed;              /* the last attempt to read it failed (reported once) */
+	uint32_t uid;            /* names the file while it is in the store (see cu__kept) */
+	/* What this load's scan did to the file, for the dedup stage, which clears it: */
+	int dirty;               /* it was read */
+	int reset;               /* read from the start, losing entries it had */
+	int side_flip;           /* a copy replaced in place changed its sidechain flag */
+	size_t prev_n;           /* entries before: e[prev_n..n) are new */
 } cu__fstate;
 
 typedef struct cu__store {
@@ -51,6 +57,9 @@ typedef struct cu__store {
 	size_t n;
 	cu__pool models;         /* model ids of every stored entry */
 	int oracle;              /* the parser the entries came from */
+	uint32_t next_uid;       /* for the next file added */
+	void *arena;             /* owned: the index mapping that borrowed entries lie in */
+	size_t arena_len;
 } cu__store;
 
 /* How a file is to be read by this load. */
@@ -73,6 +82,9 @@ int cu__store_plan(cu__store *st, const cu__files *files, int64_t min_mtime_ms, 
 
 /* Forget everything a file gave, to read it again from the start. */
 void cu__fstate_reset(cu__fstate *f);
+
+/* Room for one more entry in f->e (which then is owned). Returns 0 or -1. */
+int cu__fstate_grow(cu__fstate *f);
 
 void cu__store_clear(cu__store *st);
 

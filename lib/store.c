@@ -3,13 +3,15 @@
  * against what earlier loads read, and deciding what to read again.
  */
 #include "store-private.h"
+#include "fileio-private.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 void cu__fstate_reset(cu__fstate *f)
 {
-	free(f->e);
+	if (f->cap)
+		free(f->e);
 	free(f->cwd);
 	cu__diags_clear(&f->diags);
 	f->e = NULL;
@@ -21,6 +23,24 @@ void cu__fstate_reset(cu__fstate *f)
 	f->tail_state = CU__TAIL_NONE;
 	f->emitted = 0;
 	f->read = 0;
+}
+
+int cu__fstate_grow(cu__fstate *f)
+{
+	if (f->n < f->cap)
+		return 0;
+	size_t cap = f->n > 32 ? f->n * 2 : 64;
+	cu__entry *v;
+	if (f->cap) {
+		v = realloc(f->e, cap * sizeof *v);
+	} else if ((v = malloc(cap * sizeof *v)) != NULL && f->n) {
+		memcpy(v, f->e, f->n * sizeof *v); /* borrowed: copied out */
+	}
+	if (!v)
+		return -1;
+	f->e = v;
+	f->cap = cap;
+	return 0;
 }
 
 static void fstate_free(cu__fstate *f)
@@ -35,6 +55,7 @@ void cu__store_clear(cu__store *st)
 	for (size_t i = 0; i < st->n; i++)
 		fstate_free(&st->v[i]);
 	free(st->v);
+	cu__unmap(st->arena, st->arena_len);
 	cu__pool_clear(&st->models);
 	memset(st, 0, sizeof *st);
 }
@@ -91,6 +112,7 @@ int cu__store_plan(cu__store *st, const cu__files *files, int64_t min_mtime_ms, 
 		} else {
 			v[i].dev = d->dev;
 			v[i].ino = d->ino;
+			v[i].uid = st->next_uid++;
 		}
 		int32_t how = plan_file(&v[i], d, min_mtime_ms);
 		if (how != CU__READ_NONE)

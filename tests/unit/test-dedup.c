@@ -39,23 +39,42 @@ static void setup(void)
 {
 	memset(files, 0, sizeof files);
 	files[2].session = 1;
+	files[2].session_key = 1;
 }
 
-/* cu__dedup over an array: the kept entries end up at its front, in order. */
+/*
+ * cu__dedup_store over entries put in a store of 3 files by their file
+ * field, in the order given: the kept entries are copied to the front of
+ * e, in order.
+ */
 static size_t dedup_arr(cu__entry *e, size_t n, const cu__file *f)
 {
-	cu__entry **p = malloc((n + 1) * sizeof *p);
-	cu__entry *copy = malloc((n + 1) * sizeof *copy);
-	ck_assert(p && copy);
-	for (size_t i = 0; i < n; i++)
-		p[i] = &e[i];
-	size_t k = cu__dedup(p, n, f);
-	ck_assert(k != (size_t)-1);
+	cu__fstate fs[3];
+	memset(fs, 0, sizeof fs);
+	for (size_t i = 0; i < n; i++) {
+		cu__fstate *x = &fs[e[i].file];
+		ck_assert_int_eq(cu__fstate_grow(x), 0);
+		x->e[x->n++] = e[i];
+	}
+	cu__store st;
+	memset(&st, 0, sizeof st);
+	st.v = fs;
+	st.n = 3;
+	cu__dedup_state ds;
+	memset(&ds, 0, sizeof ds);
+	cu__entry **p = NULL;
+	size_t k = 0;
+	ck_assert_int_eq(cu__dedup_store(&ds, &st, f, 1, &p, &k), 0);
+	cu__entry *copy = malloc((k + 1) * sizeof *copy);
+	ck_assert_ptr_nonnull(copy);
 	for (size_t i = 0; i < k; i++)
 		copy[i] = *p[i];
 	memcpy(e, copy, k * sizeof *e);
 	free(copy);
 	free(p);
+	cu__dedup_state_clear(&ds);
+	for (int i = 0; i < 3; i++)
+		free(fs[i].e);
 	return k;
 }
 

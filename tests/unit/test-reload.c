@@ -205,6 +205,105 @@ START_TEST(reload_equals_full_load)
 }
 END_TEST
 
+/* A sidechain line, or a line without message.id. */
+static char *side_line(const char *ts, const char *msg, const char *req, int in, int out)
+{
+	static char buf[4][700];
+	static int next;
+	char *b = buf[next++ % 4];
+	snprintf(b, sizeof buf[0],
+	         "{\"type\":\"assistant\",\"isSidechain\":true,\"timestamp\":\"%s\",\"requestId\":\"%s\","
+	         "\"message\":{\"id\":\"%s\",\"model\":\"claude-sonnet-4-20250514\",\"usage\":{"
+	         "\"input_tokens\":%d,\"output_tokens\":%d}}}\n",
+	         ts, req, msg, in, out);
+	return b;
+}
+
+static char *anon_line(const char *ts, int in, int out)
+{
+	static char buf[700];
+	snprintf(buf, sizeof buf,
+	         "{\"type\":\"assistant\",\"timestamp\":\"%s\",\"message\":{\"model\":"
+	         "\"claude-sonnet-4-20250514\",\"usage\":{\"input_tokens\":%d,\"output_tokens\":%d}}}\n",
+	         ts, in, out);
+	return buf;
+}
+
+/* Reload, compare with a full load, and check how the dedup was done. */
+static void step_via(cu_ctx *inc, const char *root, const char *step, int want_incremental)
+{
+	uint64_t full = inc->dedup.full_runs, incr = inc->dedup.incremental_runs;
+	assert_reload_matches(inc, root, step);
+	if (want_incremental)
+		ck_assert_msg(inc->dedup.incremental_runs == incr + 1 && inc->dedup.full_runs == full,
+		              "%s: expected an incremental dedup", step);
+	else
+		ck_assert_msg(inc->dedup.full_runs == full + 1, "%s: expected a full dedup", step);
+}
+
+/*
+ * Appends that the dedup carries on from, and those it must redo in full:
+ * every step equals a full load either way.
+ */
+START_TEST(incremental_dedup_equals_full)
+{
+	char *dir = make_tmpdir();
+	char a[4200], b[4200], z[4200];
+	snprintf(a, sizeof a, "%s/projects/-p/s-a.jsonl", dir);
+	snprintf(b, sizeof b, "%s/projects/-p/s-b.jsonl", dir);
+	snprintf(z, sizeof z, "%s/projects/-p/s-0.jsonl", dir);
+	put_file(dir, "projects/-p/s-a.jsonl", line("2025-06-01T10:00:00Z", "m1", "r1", 10, 1));
+	append_text(a, line("2025-06-01T10:05:00Z", "m2", "r2", 20, 2));
+	put_file(dir, "projects/-p/s-b.jsonl", line("2025-06-01T09:00:00Z", "m3", "r3", 30, 3));
+	cu_ctx *inc = new_ctx(dir, NULL);
+	step_via(inc, dir, "first load", 0);
+
+	uint64_t runs = inc->dedup.full_runs + inc->dedup.incremental_runs;
+	assert_reload_matches(inc, dir, "nothing changed");
+	ck_assert_uint_eq(inc->dedup.full_runs + inc->dedup.incremental_runs, runs);
+
+	append_text(a, line("2025-06-01T08:00:00Z", "m4", "r4", 40, 4));
+	step_via(inc, dir, "a new message, earlier than all", 1);
+	append_text(a, line("2025-06-01T11:00:00Z", "m1", "r1", 10, 100));
+	step_via(inc, dir, "the kept copy improved in place, later in time", 1);
+	append_text(b, line("2025-06-01T12:00:00Z", "m1", "r1", 10, 7));
+	step_via(inc, dir, "a worse copy in another file", 1);
+	append_text(b, line("2025-06-01T12:30:00Z", "m2", "r2", 20, 900));
+	step_via(inc, dir, "a better copy in another file and session", 1);
+	put_file(dir, "projects/-p/s-0.jsonl", line("2025-06-01T12:30:00Z", "m2", "r2", 20, 900));
+	step_via(inc, dir, "a new file sorting first, with a tied copy", 1);
+	append_text(b, anon_line("2025-06-01T13:00:00Z", 5, 5));
+	append_text(b, anon_line("2025-06-01T13:00:00Z", 5, 5));
+	step_via(inc, dir, "lines without message.id", 1);
+	append_text(b, side_line("2025-06-01T13:10:00Z", "m3", "r3-replay", 33, 3));
+	step_via(inc, dir, "a sidechain replay of a kept message", 1);
+	append_text(b, side_line("2025-06-01T13:20:00Z", "m5", "r5", 50, 5));
+	step_via(inc, dir, "a sidechain message of its own", 1);
+	append_text(b, side_line("2025-06-01T13:25:00Z", "m5", "r5", 50, 55));
+	step_via(inc, dir, "the sidechain copy improved in place", 1);
+	append_text(b, line("2025-06-01T13:30:00Z", "m5", "r5-main", 1, 1));
+	step_via(inc, dir, "a main-chain copy that makes a sidechain one a replay", 0);
+	append_text(a, side_line("2025-06-01T13:40:00Z", "m4", "r4", 40, 400));
+	step_via(inc, dir, "a sidechain copy beating a main-chain one", 0);
+	append_text(a, line("2025-06-01T13:50:00Z", "m6", "r6", 1, 1));
+	step_via(inc, dir, "after full runs, incremental again", 1);
+
+	/* A last line without its newline is kept apart; when it completes, a full run. */
+	const char *l7 = line("2025-06-01T14:00:00Z", "m7", "r7", 70, 7);
+	char part[700];
+	snprintf(part, sizeof part, "%.*s", (int)strlen(l7) - 1, l7);
+	append_text(a, part);
+	step_via(inc, dir, "an unterminated last line", 1);
+	append_text(a, "\n");
+	step_via(inc, dir, "its newline", 0);
+	ck_assert_int_eq(unlink(z), 0);
+	step_via(inc, dir, "a file deleted", 0);
+	cu_ctx_free(inc);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(append_reads_only_new_bytes)
 {
 	char *dir = make_tmpdir();
@@ -258,6 +357,9 @@ START_TEST(diagnostics_reported_once)
 END_TEST
 
 /* A context with the index in cache; its load's snapshot, diagnostics and files read. */
+/* How the last indexed_load() deduplicated: full and incremental runs. */
+static uint64_t last_dedup_runs;
+
 static char *indexed_load(const char *root, const char *cache, seen *d, int64_t *files_read)
 {
 	cu_ctx *c = new_ctx(root, d);
@@ -265,6 +367,7 @@ static char *indexed_load(const char *root, const char *cache, seen *d, int64_t 
 	ck_assert_int_eq(cu_ctx_set_index(c, 1), CU_OK);
 	ck_assert_int_eq(cu_ctx_load(c), CU_OK);
 	*files_read = cu_ctx_stat(c, CU_STAT_FILES_READ);
+	last_dedup_runs = c->dedup.full_runs + c->dedup.incremental_runs;
 	char *s = snapshot(c);
 	cu_ctx_free(c);
 	return s;
@@ -311,6 +414,7 @@ static void assert_index_agrees(const char *root)
 	ck_assert_msg(idx[0], "no index written in %s", cache);
 	char *warm = indexed_load(root, cache, &d2, &read);
 	ck_assert_int_eq(read, 0); /* nothing changed: no transcript opened */
+	ck_assert_uint_eq(last_dedup_runs, 0); /* and the saved dedup result used */
 	ck_assert_str_eq(warm, want);
 	ck_assert_str_eq(d2.text ? d2.text : "", d0.text ? d0.text : "");
 	free(cold);
@@ -378,6 +482,27 @@ START_TEST(index_never_changes_a_result)
 	ck_assert_str_eq(s, want);
 	free(s);
 	free(want);
+
+	/* Costs saved in the index under other pricing rules are not used. */
+	cu_ctx *c = new_ctx(dir, NULL);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(c, CU_COST_DISPLAY), CU_OK);
+	ck_assert_int_eq(cu_ctx_load(c), CU_OK);
+	want = snapshot(c);
+	cu_ctx_free(c);
+	c = new_ctx(dir, NULL);
+	ck_assert_int_eq(cu_ctx_set_cache_dir(c, cache), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_index(c, 1), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(c, CU_COST_DISPLAY), CU_OK);
+	ck_assert_int_eq(cu_ctx_load(c), CU_OK);
+	ck_assert_int_eq(cu_ctx_stat(c, CU_STAT_FILES_READ), 0);
+	s = snapshot(c);
+	ck_assert_str_eq(s, want);
+	char *by_default = full_load(dir);
+	ck_assert_str_ne(s, by_default); /* the rule changes the costs here */
+	free(by_default);
+	free(s);
+	free(want);
+	cu_ctx_free(c);
 	seen_clear(&d);
 	remove_tree(cache);
 	free(cache);
@@ -494,6 +619,7 @@ int main(void)
 	Suite *s = suite_create("reload");
 	TCase *tc = tcase_create("reload");
 	tcase_add_test(tc, reload_equals_full_load);
+	tcase_add_test(tc, incremental_dedup_equals_full);
 	tcase_add_test(tc, append_reads_only_new_bytes);
 	tcase_add_test(tc, diagnostics_reported_once);
 	tcase_add_test(tc, index_never_changes_a_result);

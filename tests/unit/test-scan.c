@@ -115,21 +115,15 @@ static void scan_tree(const char *root, uint32_t threads, int oracle, scanned *s
 	free(jobs);
 	cu__diags_clear(&d);
 	s->file_errors = stats.file_errors;
-	s->kept = malloc((cu__store_entry_count(&s->store) + 1) * sizeof *s->kept);
 	for (size_t i = 0; i < s->store.n; i++) {
 		cu__fstate *f = &s->store.v[i];
 		s->lines += f->lines + (f->tail_state != CU__TAIL_NONE);
 		s->malformed += f->malformed;
-		for (size_t k = 0; k < f->n; k++) {
-			f->e[k].file = (uint32_t)i;
-			s->kept[s->n++] = &f->e[k];
-		}
-		if (f->tail_state == CU__TAIL_ENTRY) {
-			f->tail.file = (uint32_t)i;
-			s->kept[s->n++] = &f->tail;
-		}
 	}
-	s->n = cu__dedup(s->kept, s->n, s->disc.files.v);
+	cu__dedup_state ds;
+	memset(&ds, 0, sizeof ds);
+	ck_assert_int_eq(cu__dedup_store(&ds, &s->store, s->disc.files.v, 1, &s->kept, &s->n), 0);
+	cu__dedup_state_clear(&ds);
 }
 
 static void scanned_clear(scanned *s)
