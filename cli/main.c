@@ -5,6 +5,7 @@
  * Exit codes: 0 success (also when lines were skipped), 1 runtime failure,
  * 2 usage error.
  */
+#include "blocks.h"
 #include "options.h"
 #include "pricing.h"
 #include "render.h"
@@ -166,7 +167,16 @@ static int configure(cu_ctx *ctx, const options *o)
 		cu_ctx_set_network_timeout(ctx, (uint32_t)strtoul(timeout, NULL, 10));
 	if (!strcmp(o->command, "pricing"))
 		return 0;
-	return set_range(ctx, o);
+	int rc = set_range(ctx, o);
+	if (rc != 0 || strcmp(o->command, "blocks") != 0)
+		return rc;
+	/*
+	 * blocks: the range is checked now but applied after the load, which
+	 * then reads every file: the `max` token limit is over the whole history.
+	 */
+	cu_ctx_set_since(ctx, NULL);
+	cu_ctx_set_until(ctx, NULL);
+	return 0;
 }
 
 static int32_t group_of(const char *command)
@@ -211,6 +221,13 @@ int main(int argc, char **argv)
 	}
 	if (diags.shown_lines)
 		summarize(ctx);
+	if (!strcmp(o.command, "blocks")) {
+		rc = set_range(ctx, &o);
+		if (rc == 0)
+			rc = blocks_command(ctx, &o, use_color(&o));
+		cu_ctx_free(ctx);
+		return rc;
+	}
 
 	uint32_t flags = (o.desc ? CU_REPORT_DESC : 0u) | (o.instances ? CU_REPORT_BY_PROJECT : 0u);
 	cu_report *rep = NULL;

@@ -6,11 +6,13 @@
 
 #include <claudeusage/claudeusage.h>
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const commands[] = { "daily", "weekly", "monthly", "session", "pricing" };
+static const char *const commands[] = { "daily", "weekly", "monthly", "session", "blocks",
+	                                 "pricing" };
 
 static const char *const months[] = { "january", "february", "march",     "april",
 	                              "may",     "june",     "july",      "august",
@@ -18,6 +20,55 @@ static const char *const months[] = { "january", "february", "march",     "april
 
 static const char *const weekdays[] = { "sunday",   "monday", "tuesday", "wednesday",
 	                                "thursday", "friday", "saturday" };
+
+/* The options every report command shares with blocks. */
+static const char common_options[] =
+	"  -s, --since DATE         from DATE (YYYY-MM-DD or YYYYMMDD), inclusive\n"
+	"  -u, --until DATE         until DATE, inclusive\n"
+	"  -o, --order asc|desc     oldest first (default) or newest first\n"
+	"  -m, --mode MODE          auto (costUSD when present, else computed),\n"
+	"                           calculate (always computed), display (costUSD only)\n"
+	"  -p, --project NAME       only this project (folder name or path)\n"
+	"      --exclude-vms        skip vms/*/projects under each data directory\n"
+	"  -d, --data-dir DIR       read DIR instead of the default directories (repeatable)\n"
+	"  -O, --offline            never use the network for prices (also CLAUDE_USAGE_OFFLINE=1)\n"
+	"      --no-cache           neither read nor write the history index (which lets a\n"
+	"                           run read only the transcripts that changed)\n"
+	"      --pricing-url URL    download prices from URL (also CLAUDE_USAGE_PRICING_URL)\n"
+	"      --pricing-file PATH  use a local LiteLLM-format price table\n"
+	"      --long-context RULE  ccusage (default: the tokens above 200k of each kind at the\n"
+	"                           higher price) or anthropic (the whole request when its\n"
+	"                           input exceeds 200k)\n"
+	"      --threads N          reader threads (default: one per CPU)\n"
+	"      --color, --no-color  force or disable colour (also FORCE_COLOR, NO_COLOR)\n"
+	"  -h, --help               this help\n"
+	"\n"
+	"Data directories: each entry of $CLAUDE_CONFIG_DIR (comma-separated), else\n"
+	"~/.config/claude and ~/.claude.\n";
+
+static void blocks_usage(FILE *f)
+{
+	fputs("Usage: claude-usage blocks [options]\n"
+	      "\n"
+	      "Usage by 5-hour billing block. A block starts at the hour (UTC) of its first\n"
+	      "message; a message more than the block length after the block's start, or after\n"
+	      "the message before it, starts the next one; longer idle times show as gaps.\n"
+	      "\n"
+	      "Options:\n"
+	      "  -j, --json               print JSON (ccusage's field names)\n"
+	      "      --active             only the active block, in detail\n"
+	      "      --recent             blocks of the last 3 days, and the active one\n"
+	      "  -t, --token-limit N|max  compare with N tokens, or with the largest finished\n"
+	      "                           block (max, the default of the table)\n"
+	      "      --session-length H   block length in hours (default 5)\n"
+	      "  -z, --timezone TZ        IANA zone for the times shown (default: local); blocks\n"
+	      "                           start on the UTC hour whatever the zone\n"
+	      "      --week | --month | --year    this week, month or year so far\n"
+	      "      --january ... --december     that month of this year\n"
+	      "  -w, --start-of-week DAY  for --week: sunday (default) ... saturday\n",
+	      f);
+	fputs(common_options, f);
+}
 
 void options_usage(const char *command, int to_stderr)
 {
@@ -30,6 +81,7 @@ void options_usage(const char *command, int to_stderr)
 		      "  weekly     usage by week\n"
 		      "  monthly    usage by month\n"
 		      "  session    usage by session\n"
+		      "  blocks     usage by 5-hour billing block (the windows Claude subscriptions meter)\n"
 		      "  pricing    the price table in use; 'pricing MODEL' shows how a model is priced\n"
 		      "\n"
 		      "Run 'claude-usage <command> --help' for the options.\n"
@@ -50,6 +102,10 @@ void options_usage(const char *command, int to_stderr)
 		      "      --pricing-file PATH  use a local LiteLLM-format table\n"
 		      "  -h, --help               this help\n",
 		      f);
+		return;
+	}
+	if (!strcmp(command, "blocks")) {
+		blocks_usage(f);
 		return;
 	}
 	fprintf(f, "Usage: claude-usage %s [options]\n", command);
@@ -116,9 +172,45 @@ static int is(const char *arg, const char *name, const char *shrt)
 	return strcmp(arg, name) == 0 || (shrt && strcmp(arg, shrt) == 0);
 }
 
+/* --token-limit: "max" or a positive whole number of tokens. */
+static int parse_token_limit(const char *v, int64_t *out)
+{
+	char *end;
+	if (!strcmp(v, "max")) {
+		*out = -1;
+		return 0;
+	}
+	if (!*v || *v < '0' || *v > '9')
+		return -1;
+	long long n = strtoll(v, &end, 10);
+	if (*end || n <= 0 || n > INT64_C(1000000000000000))
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* --session-length: hours, a number above 0 and at most a year; at least 1 ms. */
+static int parse_hours(const char *v, int64_t *ms)
+{
+	char *end;
+	if (!*v || !((*v >= '0' && *v <= '9') || *v == '.'))
+		return -1;
+	double h = strtod(v, &end);
+	if (*end || !isfinite(h) || h <= 0 || h > 8760)
+		return -1;
+	*ms = llround(h * 3600000.0);
+	return *ms > 0 ? 0 : -1;
+}
+
 static int parse_value_flag(options *o, const char *flag, const char *v)
 {
-	if (is(flag, "--since", "-s"))
+	if (!strcmp(o->command, "blocks") && is(flag, "--token-limit", "-t")) {
+		if (parse_token_limit(v, &o->token_limit) != 0)
+			return usage_error(o, "--token-limit needs a positive number of tokens or 'max', not '%s'", v);
+	} else if (!strcmp(o->command, "blocks") && is(flag, "--session-length", NULL)) {
+		if (parse_hours(v, &o->block_ms) != 0)
+			return usage_error(o, "--session-length needs a number of hours above 0 (at most 8760), not '%s'", v);
+	} else if (is(flag, "--since", "-s"))
 		o->since = v;
 	else if (is(flag, "--until", "-u"))
 		o->until = v;
@@ -201,6 +293,10 @@ static int parse_bool_flag(options *o, const char *a)
 		o->period = 'm';
 	else if (is(a, "--year", NULL))
 		o->period = 'y';
+	else if (!strcmp(o->command, "blocks") && is(a, "--active", NULL))
+		o->active = 1;
+	else if (!strcmp(o->command, "blocks") && is(a, "--recent", NULL))
+		o->recent = 1;
 	else {
 		for (int i = 0; i < 12; i++) {
 			if (strncmp(a, "--", 2) == 0 && strcmp(a + 2, months[i]) == 0) {
@@ -219,12 +315,13 @@ static const char *const value_flags[] = { "--since", "-s", "--until", "-u", "--
 	                                   "--project", "-p", "--data-dir", "-d", "--threads",
 	                                   "--pricing-url", "--pricing-file", "--long-context" };
 
-static int takes_value(const char *flag)
+static int takes_value(const options *o, const char *flag)
 {
 	for (size_t i = 0; i < sizeof value_flags / sizeof value_flags[0]; i++)
 		if (!strcmp(flag, value_flags[i]))
 			return 1;
-	return 0;
+	return !strcmp(o->command, "blocks") &&
+	       (is(flag, "--token-limit", "-t") || is(flag, "--session-length", NULL));
 }
 
 int options_parse(int argc, char **argv, options *o)
@@ -268,7 +365,7 @@ int options_parse(int argc, char **argv, options *o)
 			options_usage(o->command, 0);
 			return 1;
 		}
-		if (takes_value(a)) {
+		if (takes_value(o, a)) {
 			if (!v) {
 				if (i + 1 >= argc)
 					return usage_error(o, "%s needs a value", a);
@@ -292,5 +389,7 @@ int options_parse(int argc, char **argv, options *o)
 		return usage_error(o, "%s", "--all, --week/--month/--year and --<month> exclude each other");
 	if ((o->all || o->period || o->month) && (o->since || o->until))
 		return usage_error(o, "%s", "--since/--until cannot be combined with --all, --week/--month/--year or --<month>");
+	if (!strcmp(o->command, "blocks") && (o->last || o->breakdown || o->instances))
+		return usage_error(o, "%s", "--last, --breakdown and --instances are not options of blocks");
 	return 0;
 }

@@ -10,7 +10,7 @@
 #define MAX_DATA_DIRS 32
 
 typedef struct options {
-	const char *command;   /* daily, weekly, monthly, session */
+	const char *command;   /* daily, weekly, monthly, session, blocks, pricing */
 	int json, all, breakdown, instances, exclude_vms, offline;
 	int no_cache;          /* --no-cache: no history index */
 	int color;             /* -1 auto, 0 never, 1 always */
@@ -30,6 +30,10 @@ typedef struct options {
 	const char *pricing_url, *pricing_file;
 	int32_t long_context;  /* enum cu_long_context */
 	const char *model;     /* pricing MODEL */
+	/* blocks */
+	int active, recent;    /* --active, --recent */
+	int64_t token_limit;   /* --token-limit: tokens, -1 for max, 0 when not given */
+	int64_t block_ms;      /* --session-length in ms, 0 for the default */
 } options;
 
 /*

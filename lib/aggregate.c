@@ -1,6 +1,6 @@
 /*
  * aggregate.c - the aggregate stage: deduplicated, priced entries -> report
- * rows by day, week, month, session or project (and optionally project x
+ * rows by day, week, month, session, project or source (and optionally project x
  * period), each with a per-model breakdown.
  *
  * Where a day bucket is chosen: bucket_of(). Days are local days of the
@@ -37,6 +37,8 @@ static int64_t bucket_of(const cu_ctx *ctx, int32_t group, const cu__entry *e)
 		return f->session;
 	case CU_GROUP_PROJECT:
 		return 0;
+	case CU_GROUP_SOURCE:
+		return f->source;
 	default:
 		break;
 	}
@@ -326,6 +328,10 @@ static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
 			sl->row.key = strdup(pname);
 			sl->period = sl->row.last_ms;
 			break;
+		case CU_GROUP_SOURCE:
+			sl->row.key = strdup(cu__pool_str(&ctx->disc.sources, f->source));
+			sl->period = sl->row.last_ms;
+			break;
 		default:
 			sl->row.key = period_key(r->group, items[i].k2);
 			sl->period = items[i].k2;
@@ -358,7 +364,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	if (!ctx || !out)
 		return ctx ? cu__ctx_error(ctx, CU_EINVALID, "out is NULL") : CU_EINVALID;
 	*out = NULL;
-	if (group < CU_GROUP_DAILY || group > CU_GROUP_PROJECT)
+	if (group < CU_GROUP_DAILY || group > CU_GROUP_SOURCE)
 		return cu__ctx_error(ctx, CU_EINVALID, "unknown report grouping %d", (int)group);
 	if (!ctx->loaded)
 		return cu__ctx_error(ctx, CU_ESTATE, "nothing loaded: call cu_ctx_load() first");

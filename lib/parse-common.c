@@ -2,6 +2,7 @@
  * parse-common.c - the meaning of a parsed line, shared by both parsers.
  */
 #include "parse-common.h"
+#include "entry-private.h"
 #include "time-private.h"
 
 #include <locale.h>
@@ -91,9 +92,30 @@ int cu__fields_finish(const cu__fields_rec *top, cu__rec *rec)
 	rec->cost_usd = rec->has_cost ? r->cost : 0;
 	rec->sidechain = r->sidechain || (progress && top->sidechain);
 	rec->api_error = r->api_error || (progress && top->api_error);
+	/* An API error has no costUSD: the field carries the usage-limit reset time instead. */
+	if (rec->api_error && !rec->has_cost)
+		rec->cost_usd = (double)r->msg.limit_reset_ms;
 	rec->from_progress = (unsigned)progress;
 	rec->why = NULL;
 	return CU__LINE_ENTRY;
+}
+
+int64_t cu__limit_reset_ms(const char *text, size_t n)
+{
+	if (!text || !memmem(text, n, CU__LIMIT_TEXT, sizeof CU__LIMIT_TEXT - 1))
+		return 0;
+	for (size_t i = 0; i + 1 < n; i++) {
+		if (text[i] != '|' || text[i + 1] < '0' || text[i + 1] > '9')
+			continue;
+		int64_t s = 0;
+		for (size_t k = i + 1; k < n && text[k] >= '0' && text[k] <= '9'; k++) {
+			s = s * 10 + (text[k] - '0');
+			if (s > CU__MAX_RESET_MS / 1000)
+				return 0;
+		}
+		return s * 1000;
+	}
+	return 0;
 }
 
 static locale_t c_locale;

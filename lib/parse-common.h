@@ -25,6 +25,7 @@ typedef struct cu__fields_usage {
 typedef struct cu__fields_msg {
 	unsigned seen;
 	cu__str id, model; /* p == NULL when absent or null */
+	int64_t limit_reset_ms; /* jansson path: "usage limit reached|<s>" in content; 0: none */
 	unsigned has_usage;
 	cu__fields_usage usage;
 	const char *bad;
@@ -49,6 +50,17 @@ typedef struct cu__fields_rec {
  * of a progress line's data.message.
  */
 int cu__fields_finish(const cu__fields_rec *top, cu__rec *rec);
+
+/* What Claude Code writes in the API error of a hit usage limit, before "|<Unix seconds>". */
+#define CU__LIMIT_TEXT "Claude AI usage limit reached"
+
+/*
+ * The reset time of a usage-limit message: when text (n bytes) contains
+ * CU__LIMIT_TEXT, the first '|' followed by digits gives
+ * Unix seconds (as in ccusage). Returns Unix ms, or 0 when there is none or
+ * it is out of range (0, or after 9999).
+ */
+int64_t cu__limit_reset_ms(const char *text, size_t n);
 
 /*
  * Parse the JSON number text s[0..n) as a double, independent of the

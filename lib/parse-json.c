@@ -89,6 +89,17 @@ static void read_message(json_t *m, cu__fields_msg *f)
 {
 	get_str(m, "id", &f->id, &f->bad, "message.id is not a string");
 	get_str(m, "model", &f->model, &f->bad, "message.model is not a string");
+	/* Only the first text naming the limit counts, as in ccusage. */
+	json_t *content = json_object_get(m, "content"), *item;
+	size_t i;
+	json_array_foreach(content, i, item) {
+		json_t *text = json_object_get(item, "text");
+		const char *t = json_string_value(text);
+		if (t && memmem(t, json_string_length(text), CU__LIMIT_TEXT, sizeof CU__LIMIT_TEXT - 1)) {
+			f->limit_reset_ms = cu__limit_reset_ms(t, json_string_length(text));
+			break;
+		}
+	}
 	json_t *u = json_object_get(m, "usage");
 	if (json_is_object(u)) {
 		f->has_usage = 1;

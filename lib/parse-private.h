@@ -38,7 +38,14 @@ typedef struct cu__rec {
 	cu__str cwd;        /* cwd of the line; n == 0 when absent */
 	int64_t input, output, cache_create, cache_read;
 	int64_t cache_5m, cache_1h; /* usage.cache_creation.ephemeral_*; valid when has_split */
-	double cost_usd;    /* valid when has_cost */
+	/*
+	 * costUSD when has_cost. For an API-error line without costUSD
+	 * (api_error && !has_cost): the usage-limit reset time its message
+	 * announced ("Claude AI usage limit reached|<Unix seconds>"), in Unix
+	 * ms, or 0. The scan copies it to cu__entry.line_cost as it is (see
+	 * cu__entry_limit_reset_ms()).
+	 */
+	double cost_usd;
 	unsigned has_msg_id : 1, has_cost : 1, has_split : 1, sidechain : 1, api_error : 1,
 	         fast : 1, from_progress : 1;
 	const char *why;    /* with CU__LINE_BAD: a short static reason */

@@ -18,6 +18,7 @@ static const char *array_name(int32_t group)
 	case CU_GROUP_WEEKLY: return "weekly";
 	case CU_GROUP_MONTHLY: return "monthly";
 	case CU_GROUP_SESSION: return "sessions";
+	case CU_GROUP_SOURCE: return "sources";
 	default: return "projects";
 	}
 }
@@ -29,6 +30,7 @@ static const char *key_name(int32_t group)
 	case CU_GROUP_WEEKLY: return "week";
 	case CU_GROUP_MONTHLY: return "month";
 	case CU_GROUP_SESSION: return "sessionId";
+	case CU_GROUP_SOURCE: return "source";
 	default: return "project";
 	}
 }

@@ -3,7 +3,7 @@
  *
  * libclaudeusage reads the JSONL transcripts Claude Code writes, deduplicates
  * them, prices the tokens per model and aggregates the result by day, week,
- * month, session and project. See docs/ and README.md.
+ * month, session and project, and into 5-hour billing blocks. See README.md.
  */
 #ifndef CLAUDEUSAGE_H
 #define CLAUDEUSAGE_H
@@ -14,5 +14,6 @@
 #include "cu-context.h"
 #include "cu-pricing.h"
 #include "cu-report.h"
+#include "cu-blocks.h"
 
 #endif /* CLAUDEUSAGE_H */

@@ -181,6 +181,14 @@ CU_API int64_t cu_ctx_now(const cu_ctx *ctx);
 CU_API int cu_ctx_format_date(const cu_ctx *ctx, int64_t unix_ms, char *buf, size_t size);
 
 /**
+ * Write the local date and time of a Unix time (ms) in the context's
+ * timezone as "YYYY-MM-DD HH:MM:SS" into buf (at least 20 bytes).
+ * @return CU_OK, or CU_EINVALID (NULL argument or buf too small)
+ * @since 0.1
+ */
+CU_API int cu_ctx_format_time(const cu_ctx *ctx, int64_t unix_ms, char *buf, size_t size);
+
+/**
  * Discover the transcripts under the roots, read them, deduplicate and price
  * the entries. A root that does not exist is skipped; when none of the
  * roots exists the call fails with CU_ENOTFOUND and the error names the

@@ -1,5 +1,5 @@
 /*
- * cu-report.h - reports: usage grouped by day, week, month, session or project.
+ * cu-report.h - reports: usage grouped by day, week, month, session, project or source.
  *
  * A report is built from a loaded context and is immutable: it may be read
  * from any thread and outlives later changes to the context. Rows are
@@ -22,7 +22,8 @@ enum cu_group {
 	CU_GROUP_WEEKLY = 2,  /**< key: the first day of the week, "YYYY-MM-DD" */
 	CU_GROUP_MONTHLY = 3, /**< key "YYYY-MM" */
 	CU_GROUP_SESSION = 4, /**< key: the session id */
-	CU_GROUP_PROJECT = 5  /**< key: the project folder name */
+	CU_GROUP_PROJECT = 5, /**< key: the project folder name */
+	CU_GROUP_SOURCE = 6   /**< key: where the transcripts are, "main" or a VM's name */
 };
 
 /** Report flags (carried as uint32_t). */
@@ -72,7 +73,7 @@ CU_API const char *cu_report_unpriced(const cu_report *report, size_t i);
 
 /**
  * Serialise the report as JSON, in ccusage's shape: {"daily": [...],
- * "totals": {...}} (or "weekly", "monthly", "sessions", "projects"), and
+ * "totals": {...}} (or "weekly", "monthly", "sessions", "projects", "sources"), and
  * {"projects": {name: [...]}, "totals": ...} for CU_REPORT_BY_PROJECT.
  * @param flags  enum cu_json_flag bits
  * @param[out] out  NUL-terminated text; release it with cu_free()

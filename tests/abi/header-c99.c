@@ -5,6 +5,7 @@
 #include <claudeusage/cu-context.h>
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-report.h>
+#include <claudeusage/cu-blocks.h>
 #include <claudeusage/claudeusage.h>
 
 int main(void)

@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tarfile
 import tempfile
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -692,6 +693,209 @@ class TimezoneTest(CLITestCase):
         narrow = self.cli_ok(["daily", "--all", "--data-dir", late], env={"COLUMNS": "60"})
         self.assertNotIn("Cache Read", narrow.out)
         self.assertIn("compact view", narrow.out)
+
+
+# --------------------------------------------------------------------------- 9. billing blocks
+
+# 2025-07-10T01:00:00Z: an hour into the reference set's last block (23:00-04:00, last entry 00:18).
+NOW_IN_LAST_BLOCK = calendar.timegm((2025, 7, 10, 1, 0, 0)) * 1000
+BLOCK_FIELDS = ("id", "startTime", "endTime", "actualEndTime", "isActive", "isGap", "entries",
+                "tokenCounts", "totalTokens")
+
+
+class BlocksTest(CLITestCase):
+    """`blocks` on the reference set, against ccusage 20.0.24's blocks.json and blocks.txt."""
+
+    def setUp(self):
+        needs_reference(self)
+        self.home = ref_home()
+        self.want = ref_json("blocks.json")["blocks"]
+
+    def blocks(self, *extra, env=None):
+        return self.cli_json(["blocks", "--json", "--offline", "--exclude-vms", "-z", "UTC",
+                              "--data-dir", self.home] + list(extra), env=env)
+
+    def assertBlocksMatch(self, got, want, what):
+        self.assertEqual([b["id"] for b in got], [b["id"] for b in want], what + ": block ids")
+        for g, w in zip(got, want):
+            for k in BLOCK_FIELDS:
+                self.assertEqual(g.get(k), w[k], "%s %s: %s" % (what, w["id"], k))
+            self.assertTrue(close(g["costUSD"], w["costUSD"], 1e-6),
+                            "%s %s: costUSD %r, want %r" % (what, w["id"], g["costUSD"], w["costUSD"]))
+            # ccusage lists models in order of first use; we sort them by name
+            self.assertEqual(g["models"], sorted(w["models"]), "%s %s: models" % (what, w["id"]))
+
+    def test_equals_ccusage(self):
+        got = self.blocks()
+        self.assertEqual(len(self.want), 21, "the reference has 11 blocks and 10 gaps")
+        self.assertBlocksMatch(got["blocks"], self.want, "blocks")
+        for b in got["blocks"]:
+            self.assertIsNone(b["burnRate"], b["id"])
+            self.assertIsNone(b["projection"], b["id"])
+            self.assertNotIn("tokenLimitStatus", b)
+        # the blocks hold every token of the deduplicated history
+        daily = self.cli_json(["daily", "--json", "--all", "--exclude-vms", "-z", "UTC",
+                               "--data-dir", self.home])["totals"]
+        self.assertEqual(sum(b["totalTokens"] for b in got["blocks"]), daily["totalTokens"])
+
+    def test_table_like_ccusage(self):
+        r = self.cli_ok(["blocks", "--offline", "--exclude-vms", "-z", "UTC", "--data-dir", self.home],
+                        env={"COLUMNS": "160"})
+        with open(os.path.join(REF_DIR, "blocks.txt")) as f:
+            ref = f.read()
+        self.assertIn("Session Blocks", r.out)
+        for want in ("2025-06-03 12:00 (2h 29m)", "2025-06-03 19:29 - 2025-06-11 05:03 (177h gap)",
+                     "(inactive)", "4,389,837", "$6.77", "- sonnet-4-5", "6,568,181 tokens"):
+            self.assertIn(want, r.out)
+        # ccusage's table also gives % of the largest finished block by default
+        for pct in ("66.8%", "85.6%", "100.0%", "23.9%"):
+            self.assertIn(pct, ref)
+            self.assertIn(pct, r.out)
+        self.assertNotIn("ACTIVE", r.out)
+
+    def test_timezone_only_changes_display(self):
+        utc = self.blocks()
+        kolkata = self.cli_json(["blocks", "--json", "--offline", "--exclude-vms", "-z", "Asia/Kolkata",
+                                 "--data-dir", self.home])
+        self.assertEqual(kolkata, utc)
+        r = self.cli_ok(["blocks", "--offline", "--exclude-vms", "-z", "Asia/Kolkata", "--data-dir", self.home],
+                        env={"COLUMNS": "160"})
+        self.assertIn("2025-06-03 17:30 (2h 29m)", r.out)
+        self.assertNotIn("2025-06-03 12:00", r.out)
+
+    def test_since_keeps_later_blocks(self):
+        got = self.blocks("--since", "2025-07-01")["blocks"]
+        first = [w["id"] for w in self.want].index("2025-07-01T07:00:00.000Z")
+        self.assertBlocksMatch(got, self.want[first:], "--since 2025-07-01")
+        got = self.blocks("--since", "20250701", "--until", "2025-07-02")["blocks"]
+        self.assertBlocksMatch(got, self.want[first:first + 3], "--since/--until")
+        got = self.blocks("--order", "desc")["blocks"]
+        self.assertBlocksMatch(got, self.want[::-1], "--order desc")
+
+    def test_active_block_with_fixed_now(self):
+        env = {"CLAUDE_USAGE_NOW_MS": str(NOW_IN_LAST_BLOCK)}
+        last = self.want[-1]
+        got = self.blocks("--active", "-t", "max", env=env)["blocks"]
+        self.assertEqual(len(got), 1, got)
+        b = got[0]
+        self.assertEqual(b["id"], last["id"])
+        self.assertTrue(b["isActive"])
+        self.assertEqual(b["totalTokens"], last["totalTokens"])
+        # 180 minutes to 04:00; the rate is over the 18m15.751s from the first to the last entry
+        self.assertEqual(b["projection"]["remainingMinutes"], 180)
+        self.assertGreater(b["burnRate"]["tokensPerMinute"], b["burnRate"]["tokensPerMinuteForIndicator"])
+        self.assertEqual(b["projection"]["totalTokens"],
+                         round(b["totalTokens"] + b["burnRate"]["tokensPerMinute"] * 180))
+        # `max` is taken before --active: the largest finished block of the whole history
+        limit = max(w["totalTokens"] for w in self.want if not w["isGap"] and w is not last)
+        status = b["tokenLimitStatus"]
+        self.assertEqual(status["limit"], limit)
+        self.assertEqual(status["projectedUsage"], b["projection"]["totalTokens"])
+        self.assertEqual(status["status"], "exceeds" if status["projectedUsage"] > limit else
+                         "warning" if status["projectedUsage"] > 0.8 * limit else "ok")
+        # the same block in the full list, and --recent keeps it alone (the gap before began 07-04)
+        full = self.blocks(env=env)["blocks"]
+        self.assertEqual([x["isActive"] for x in full].count(True), 1)
+        self.assertEqual(full[-1], dict((k, v) for k, v in b.items() if k != "tokenLimitStatus"))
+        self.assertEqual([x["id"] for x in self.blocks("--recent", env=env)["blocks"]], [last["id"]])
+        r = self.cli_ok(["blocks", "--active", "--offline", "--exclude-vms", "-z", "UTC", "--data-dir",
+                         self.home], env=env)
+        for want in ("Current Session Block Status", "Time Remaining:  3h 0m", "Burn Rate:",
+                     "Projected Usage", "Token Limit Status:", "Limit:            %s tokens" % format(limit, ",")):
+            self.assertIn(want, r.out)
+        r = self.cli_ok(["blocks", "--offline", "--exclude-vms", "-z", "UTC", "--data-dir", self.home],
+                        env=dict(env, COLUMNS="160"))
+        for want in ("ACTIVE", "2h 0m elapsed, 3h 0m remaining", "REMAINING", "BURN RATE", "PROJECTED"):
+            self.assertIn(want, r.out)
+
+    def test_no_active_block(self):
+        got = self.blocks("--active")
+        self.assertEqual(got["blocks"], [])
+        r = self.cli_ok(["blocks", "--active", "--offline", "--exclude-vms", "--data-dir", self.home])
+        self.assertIn("No active session block found", r.out)
+
+    def test_session_length(self):
+        got = self.blocks("--session-length", "2.5")["blocks"]
+        hours = 2.5 * 3600 * 1000
+        normal = [b for b in got if not b["isGap"]]
+        self.assertGreater(len(normal), 11, "shorter blocks split some of the 5-hour ones")
+        for b in normal:
+            start = calendar.timegm(time.strptime(b["startTime"][:19], "%Y-%m-%dT%H:%M:%S")) * 1000
+            end = calendar.timegm(time.strptime(b["endTime"][:19], "%Y-%m-%dT%H:%M:%S")) * 1000
+            self.assertEqual(end - start, hours, b["id"])
+            self.assertTrue(b["startTime"].endswith(":00:00.000Z"), b["id"])
+        self.assertEqual(sum(b["totalTokens"] for b in got), sum(w["totalTokens"] for w in self.want))
+
+    def test_bad_flags(self):
+        empty = new_dir("blocks-empty")
+        os.mkdir(os.path.join(empty, "projects"))
+        for args, needle in ((["--token-limit", "abc"], "abc"), (["-t", "0"], "token-limit"),
+                             (["-t", "-5"], "-5"), (["--token-limit"], "token-limit"),
+                             (["--session-length", "0"], "session-length"),
+                             (["--session-length", "x"], "'x'"), (["--session-length", "-1"], "-1"),
+                             (["--session-length", "9000"], "9000"),
+                             (["--last", "3"], "not options of blocks"), (["--breakdown"], "not options"),
+                             (["--bogus"], "unknown option"), (["--since", "2025-13-45"], "2025-13-45")):
+            with self.subTest(args=args):
+                r = run_cli(["blocks"] + args + ["--data-dir", empty])
+                self.assertEqual(r.rc, 2, str(r))
+                self.assertEqual(r.out, "", str(r))
+                self.assertIn(needle, r.err)
+                self.assertIn("Usage: claude-usage blocks", r.err)
+        r = run_cli(["blocks", "--data-dir", empty, "--token-limit"])
+        self.assertEqual(r.rc, 2, str(r))
+        self.assertIn("--token-limit needs a value", r.err)
+        # the blocks flags belong to blocks alone
+        for args in (["daily", "--active"], ["daily", "--token-limit", "5"], ["session", "--recent"]):
+            r = run_cli(args + ["--data-dir", empty])
+            self.assertEqual(r.rc, 2, str(r))
+            self.assertIn("unknown option", r.err)
+        help_ = run_cli(["blocks", "--help"])
+        self.assertEqual(help_.rc, 0)
+        for flag in ("--active", "--recent", "--token-limit", "--session-length", "--timezone"):
+            self.assertIn(flag, help_.out)
+        self.assertIn("blocks", run_cli(["--help"]).out)
+        got = self.cli_json(["blocks", "--json", "--data-dir", empty])
+        self.assertEqual(got["blocks"], [])
+        self.assertIn("No Claude Code usage data found", self.cli_ok(["blocks", "--data-dir", empty]).out)
+
+
+class BlocksFixtureTest(CLITestCase):
+    """`blocks` on small hand-written histories."""
+
+    def test_usage_limit_reset(self):
+        root = new_dir("limit")
+        reset = calendar.timegm((2025, 5, 1, 15, 0, 0))
+        error = {"type": "assistant", "timestamp": "2025-05-01T11:30:00.000Z", "sessionId": "s1",
+                 "requestId": "req_e", "isApiErrorMessage": True, "cwd": "/home/u/p",
+                 "message": {"id": "msg_e", "model": "<synthetic>",
+                             "content": [{"type": "text", "text": "Claude AI usage limit reached|%d" % reset}],
+                             "usage": {"input_tokens": 0, "output_tokens": 0}}}
+        write_session(root, "-home-u-p", "s1", [
+            assistant("2025-05-01T10:10:00.000Z", "s1", "req_1", "msg_1", 10, 20, 30, 40),
+            json.dumps(error),
+            assistant("2025-05-02T10:10:00.000Z", "s1", "req_2", "msg_2", 1, 2, 3, 4)])
+        args = ["blocks", "--json", "-z", "UTC", "--data-dir", root]
+        first = self.cli_json(args)
+        again = self.cli_json(args)  # from the history index this time
+        nocache = self.cli_json(args + ["--no-cache"])
+        self.assertEqual(first, again)
+        self.assertEqual(first, nocache)
+        b = first["blocks"]
+        self.assertEqual([x["id"] for x in b], ["2025-05-01T10:00:00.000Z", "gap-2025-05-01T16:30:00.000Z",
+                                               "2025-05-02T10:00:00.000Z"])
+        self.assertEqual(b[0]["usageLimitResetTime"], "2025-05-01T15:00:00.000Z")
+        self.assertEqual(b[0]["actualEndTime"], "2025-05-01T11:30:00.000Z")
+        self.assertEqual(b[0]["entries"], 2)
+        self.assertEqual(b[0]["models"], ["claude-sonnet-4-20250514"])
+        self.assertNotIn("usageLimitResetTime", b[2])
+        r = self.cli_ok(["blocks", "-z", "Asia/Tokyo", "--data-dir", root], env={"COLUMNS": "160"})
+        self.assertIn("LIMIT HIT", r.out)
+        self.assertIn("resets 2025-05-02 00:00", r.out)
+        # a narrow terminal drops the models column
+        r = self.cli_ok(["blocks", "--data-dir", root], env={"COLUMNS": "60"})
+        self.assertIn("compact view", r.out)
+        self.assertNotIn("- sonnet-4", r.out)
 
 
 # --------------------------------------------------------------------------- runner

@@ -74,6 +74,11 @@ static const expect cases[] = {
 	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1}}", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1}}} x", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
 	{ "[{\"usage\":{}}]", CU__LINE_BAD, 0, 0, 0, 0, NULL, NULL, NULL },
+	/* an API error announcing when a usage limit resets */
+	{ "{" A_BASE ",\"isApiErrorMessage\":true,\"message\":{\"id\":\"m\",\"model\":\"<synthetic>\","
+	  "\"content\":[{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|1749582000\"}],"
+	  "\"usage\":{\"input_tokens\":0}}}",
+	  CU__LINE_ENTRY, 0, 0, 0, 0, "m", "req_1", "<synthetic>" },
 };
 
 static int str_eq(cu__str s, const char *want)
@@ -125,6 +130,55 @@ START_TEST(fields_and_flags)
 }
 END_TEST
 
+/* Parse with jansson, after checking the scanner leaves such lines to it. */
+static double reset_of(cu__jparser *jp, const char *line, int api_error)
+{
+	cu__rec r;
+	memset(&r, 0, sizeof r);
+	int fast = cu__parse_fast(line, strlen(line), &r);
+	ck_assert_int_eq(fast, api_error ? CU__LINE_UNSURE : CU__LINE_ENTRY);
+	ck_assert_int_eq(cu__parse_json(jp, line, strlen(line), &r), CU__LINE_ENTRY);
+	ck_assert(!r.has_cost);
+	ck_assert_int_eq(r.api_error, api_error);
+	return r.cost_usd;
+}
+
+START_TEST(usage_limit_reset)
+{
+	cu__jparser *jp = cu__jparser_new();
+	char line[1024];
+	const struct {
+		const char *content;
+		double want;
+	} cases_[] = {
+		{ "[{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|1749582000\"}]", 1749582000000.0 },
+		/* another item first; only the first text naming the limit counts */
+		{ "[{\"type\":\"tool_use\"},{\"type\":\"text\",\"text\":\"x|5 Claude AI usage limit reached|7\"},"
+		  "{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|9\"}]", 5000.0 },
+		/* the first '|' followed by a digit */
+		{ "[{\"text\":\"Claude AI usage limit reached|soon|1700000000|3\"}]", 1700000000000.0 },
+		/* an escaped text is decoded first */
+		{ "[{\"text\":\"Claude AI usage limit reached\\u007c42\"}]", 42000.0 },
+		{ "[{\"text\":\"Claude AI usage limit reached\"}]", 0.0 },
+		{ "[{\"text\":\"Claude AI usage limit reached|0\"}]", 0.0 },
+		{ "[{\"text\":\"Claude AI usage limit reached|99999999999999999999\"}]", 0.0 },
+		{ "[{\"text\":\"API Error: 500|1749582000\"}]", 0.0 },
+		{ "\"Claude AI usage limit reached|1749582000\"", 0.0 },
+	};
+	for (size_t i = 0; i < sizeof cases_ / sizeof cases_[0]; i++) {
+		snprintf(line, sizeof line,
+		         "{" A_BASE ",\"isApiErrorMessage\":true,\"message\":{\"id\":\"m\","
+		         "\"model\":\"<synthetic>\",\"content\":%s,\"usage\":{}}}", cases_[i].content);
+		ck_assert_msg(reset_of(jp, line, 1) == cases_[i].want, "case %zu", i);
+	}
+	/* not an API error: nothing, and the scanner answers itself */
+	snprintf(line, sizeof line, "{" A_BASE ",\"message\":{\"id\":\"m\",\"content\":%s,\"usage\":{}}}",
+	         cases_[0].content);
+	ck_assert(reset_of(jp, line, 0) == 0.0);
+	cu__jparser_free(jp);
+}
+END_TEST
+
 /* The two parsers must agree wherever the fast one answers. */
 static void check_agree(cu__jparser *jp, const char *line, size_t n)
 {
@@ -157,7 +211,7 @@ static void check_agree(cu__jparser *jp, const char *line, size_t n)
 	ck_assert(f.msg_id.n == j.msg_id.n && (!f.msg_id.n || !memcmp(f.msg_id.p, j.msg_id.p, f.msg_id.n)));
 	ck_assert(f.req_id.n == j.req_id.n && (!f.req_id.n || !memcmp(f.req_id.p, j.req_id.p, f.req_id.n)));
 	ck_assert(f.model.n == j.model.n && (!f.model.n || !memcmp(f.model.p, j.model.p, f.model.n)));
-	ck_assert(f.has_cost == j.has_cost && (!f.has_cost || f.cost_usd == j.cost_usd));
+	ck_assert(f.has_cost == j.has_cost && f.cost_usd == j.cost_usd);
 	ck_assert(f.sidechain == j.sidechain && f.api_error == j.api_error && f.fast == j.fast);
 }
 
@@ -229,6 +283,7 @@ int main(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_loop_test(tc, expected_results, 0, (int)(sizeof cases / sizeof cases[0]));
 	tcase_add_test(tc, fields_and_flags);
+	tcase_add_test(tc, usage_limit_reset);
 	tcase_add_test(tc, truncations_agree);
 	tcase_add_test(tc, mutations_agree);
 	tcase_add_test(tc, fixture_files_agree);
