@@ -6,9 +6,11 @@
  * 2 usage error.
  */
 #include "blocks.h"
+#include "live.h"
 #include "options.h"
 #include "pricing.h"
 #include "render.h"
+#include "statusline.h"
 
 #include <claudeusage/claudeusage.h>
 
@@ -165,7 +167,8 @@ static int configure(cu_ctx *ctx, const options *o)
 	const char *timeout = getenv("CLAUDE_USAGE_HTTP_TIMEOUT_MS");
 	if (timeout && *timeout)
 		cu_ctx_set_network_timeout(ctx, (uint32_t)strtoul(timeout, NULL, 10));
-	if (!strcmp(o->command, "pricing"))
+	if (!strcmp(o->command, "pricing") || !strcmp(o->command, "live") ||
+	    !strcmp(o->command, "statusline"))
 		return 0;
 	int rc = set_range(ctx, o);
 	if (rc != 0 || strcmp(o->command, "blocks") != 0)
@@ -211,6 +214,19 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(o.command, "pricing")) {
 		rc = pricing_command(ctx, o.model, o.json, use_color(&o));
+		cu_ctx_free(ctx);
+		return rc;
+	}
+	if (!strcmp(o.command, "statusline")) {
+		cu_ctx_set_diag_fn(ctx, NULL, NULL); /* one line, nothing else */
+		rc = statusline_command(ctx, stdin, use_color(&o));
+		cu_ctx_free(ctx);
+		return rc;
+	}
+	if (!strcmp(o.command, "live")) {
+		live_opts lo = { o.refresh_s ? o.refresh_s : 1, o.token_limit, o.plan, o.budget,
+			         o.block_ms, o.snapshot, o.json, use_color(&o) };
+		rc = live_command(ctx, &lo);
 		cu_ctx_free(ctx);
 		return rc;
 	}

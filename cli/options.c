@@ -12,7 +12,13 @@
 #include <string.h>
 
 static const char *const commands[] = { "daily", "weekly", "monthly", "session", "blocks",
-	                                 "pricing" };
+	                                 "live", "statusline", "pricing" };
+
+/* blocks and live share the block flags. */
+static int blocky(const options *o)
+{
+	return !strcmp(o->command, "blocks") || !strcmp(o->command, "live");
+}
 
 static const char *const months[] = { "january", "february", "march",     "april",
 	                              "may",     "june",     "july",      "august",
@@ -82,6 +88,8 @@ void options_usage(const char *command, int to_stderr)
 		      "  monthly    usage by month\n"
 		      "  session    usage by session\n"
 		      "  blocks     usage by 5-hour billing block (the windows Claude subscriptions meter)\n"
+		      "  live       a live monitor of the active block (--snapshot: one frame)\n"
+		      "  statusline one line for Claude Code's statusLine hook (JSON on stdin)\n"
 		      "  pricing    the price table in use; 'pricing MODEL' shows how a model is priced\n"
 		      "\n"
 		      "Run 'claude-usage <command> --help' for the options.\n"
@@ -106,6 +114,41 @@ void options_usage(const char *command, int to_stderr)
 	}
 	if (!strcmp(command, "blocks")) {
 		blocks_usage(f);
+		return;
+	}
+	if (!strcmp(command, "live")) {
+		fputs("Usage: claude-usage live [options]\n"
+		      "\n"
+		      "A full-screen monitor of the active 5-hour block: tokens and cost against a\n"
+		      "limit, time left, burn rate, projection, today's totals per source. Each\n"
+		      "refresh reads only what was appended since the last. q or Ctrl-C quits.\n"
+		      "\n"
+		      "Options:\n"
+		      "      --refresh S          seconds between refreshes, 1 to 60 (default 1)\n"
+		      "  -t, --token-limit N|max  tokens per block (all kinds), or the largest\n"
+		      "                           finished block\n"
+		      "      --plan NAME          pro, max5, max20: input+output tokens and USD per\n"
+		      "                           5 h (19k/$18, 88k/$35, 220k/$140: community\n"
+		      "                           estimates); custom: use --token-limit/--budget\n"
+		      "      --budget USD         cost limit per block\n"
+		      "      --session-length H   block length in hours (default 5)\n"
+		      "      --snapshot           print one frame and exit (COLUMNS and LINES set\n"
+		      "                           its size); with --json, the same data as JSON\n"
+		      "  -z, --timezone TZ        IANA zone for the times shown (default: local)\n",
+		      f);
+		fputs(common_options, f);
+		return;
+	}
+	if (!strcmp(command, "statusline")) {
+		fputs("Usage: claude-usage statusline [options] < hook.json\n"
+		      "\n"
+		      "For Claude Code's statusLine hook: reads the hook's JSON on stdin and prints\n"
+		      "one line: model, this session's cost, today's, the active block's with its\n"
+		      "time left, the burn rate and the context window use. Figures are cached per\n"
+		      "session for $CLAUDE_USAGE_STATUSLINE_TTL_MS (default 15000) under\n"
+		      "$XDG_RUNTIME_DIR, so that calls are cheap and never pile up.\n",
+		      f);
+		fputs(common_options, f);
 		return;
 	}
 	fprintf(f, "Usage: claude-usage %s [options]\n", command);
@@ -204,12 +247,26 @@ static int parse_hours(const char *v, int64_t *ms)
 
 static int parse_value_flag(options *o, const char *flag, const char *v)
 {
-	if (!strcmp(o->command, "blocks") && is(flag, "--token-limit", "-t")) {
+	if (blocky(o) && is(flag, "--token-limit", "-t")) {
 		if (parse_token_limit(v, &o->token_limit) != 0)
 			return usage_error(o, "--token-limit needs a positive number of tokens or 'max', not '%s'", v);
-	} else if (!strcmp(o->command, "blocks") && is(flag, "--session-length", NULL)) {
+	} else if (blocky(o) && is(flag, "--session-length", NULL)) {
 		if (parse_hours(v, &o->block_ms) != 0)
 			return usage_error(o, "--session-length needs a number of hours above 0 (at most 8760), not '%s'", v);
+	} else if (!strcmp(o->command, "live") && is(flag, "--refresh", NULL)) {
+		uint32_t r;
+		if (parse_uint(v, &r) != 0 || r < 1 || r > 60)
+			return usage_error(o, "--refresh needs a number of seconds from 1 to 60, not '%s'", v);
+		o->refresh_s = (int)r;
+	} else if (!strcmp(o->command, "live") && is(flag, "--plan", NULL)) {
+		if (strcmp(v, "pro") && strcmp(v, "max5") && strcmp(v, "max20") && strcmp(v, "custom"))
+			return usage_error(o, "--plan must be pro, max5, max20 or custom, not '%s'", v);
+		o->plan = v;
+	} else if (!strcmp(o->command, "live") && is(flag, "--budget", NULL)) {
+		char *end;
+		o->budget = strtod(v, &end);
+		if (!*v || *end || !isfinite(o->budget) || o->budget <= 0)
+			return usage_error(o, "--budget needs an amount of USD above 0, not '%s'", v);
 	} else if (is(flag, "--since", "-s"))
 		o->since = v;
 	else if (is(flag, "--until", "-u"))
@@ -293,6 +350,8 @@ static int parse_bool_flag(options *o, const char *a)
 		o->period = 'm';
 	else if (is(a, "--year", NULL))
 		o->period = 'y';
+	else if (!strcmp(o->command, "live") && is(a, "--snapshot", NULL))
+		o->snapshot = 1;
 	else if (!strcmp(o->command, "blocks") && is(a, "--active", NULL))
 		o->active = 1;
 	else if (!strcmp(o->command, "blocks") && is(a, "--recent", NULL))
@@ -320,8 +379,10 @@ static int takes_value(const options *o, const char *flag)
 	for (size_t i = 0; i < sizeof value_flags / sizeof value_flags[0]; i++)
 		if (!strcmp(flag, value_flags[i]))
 			return 1;
-	return !strcmp(o->command, "blocks") &&
-	       (is(flag, "--token-limit", "-t") || is(flag, "--session-length", NULL));
+	if (!strcmp(o->command, "live") &&
+	    (is(flag, "--refresh", NULL) || is(flag, "--plan", NULL) || is(flag, "--budget", NULL)))
+		return 1;
+	return blocky(o) && (is(flag, "--token-limit", "-t") || is(flag, "--session-length", NULL));
 }
 
 int options_parse(int argc, char **argv, options *o)
@@ -389,6 +450,12 @@ int options_parse(int argc, char **argv, options *o)
 		return usage_error(o, "%s", "--all, --week/--month/--year and --<month> exclude each other");
 	if ((o->all || o->period || o->month) && (o->since || o->until))
 		return usage_error(o, "%s", "--since/--until cannot be combined with --all, --week/--month/--year or --<month>");
+	if (!strcmp(o->command, "live") && o->json && !o->snapshot)
+		return usage_error(o, "%s", "--json needs --snapshot: the live screen is not JSON");
+	if ((!strcmp(o->command, "live") || !strcmp(o->command, "statusline")) &&
+	    (o->last || o->breakdown || o->instances || o->all || o->period || o->month ||
+	     o->since || o->until))
+		return usage_error(o, "%s", "date and report options are not options of this command");
 	if (!strcmp(o->command, "blocks") && (o->last || o->breakdown || o->instances))
 		return usage_error(o, "%s", "--last, --breakdown and --instances are not options of blocks");
 	return 0;

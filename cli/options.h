@@ -34,6 +34,11 @@ typedef struct options {
 	int active, recent;    /* --active, --recent */
 	int64_t token_limit;   /* --token-limit: tokens, -1 for max, 0 when not given */
 	int64_t block_ms;      /* --session-length in ms, 0 for the default */
+	/* live */
+	int snapshot;          /* --snapshot */
+	int refresh_s;         /* --refresh S, 1..60 (default 1) */
+	const char *plan;      /* --plan */
+	double budget;         /* --budget USD */
 } options;
 
 /*

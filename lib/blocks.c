@@ -21,6 +21,7 @@
 #define HOUR_MS INT64_C(3600000)
 #define MINUTE_MS 60000.0
 #define RECENT_MS (3 * 24 * HOUR_MS)
+#define MAX_BLOCK_MS (366 * 24 * HOUR_MS)
 /* Burn levels, in input + output tokens per minute. */
 #define MODERATE_TPM 2000.0
 #define HIGH_TPM 5000.0
@@ -297,8 +298,8 @@ int cu_blocks_new(cu_ctx *ctx, int64_t block_ms, uint32_t flags, cu_blocks **out
 	if (!ctx || !out)
 		return ctx ? cu__ctx_error(ctx, CU_EINVALID, "out is NULL") : CU_EINVALID;
 	*out = NULL;
-	if (block_ms < 0)
-		return cu__ctx_error(ctx, CU_EINVALID, "block length must be positive, not %lld ms",
+	if (block_ms < 0 || block_ms > MAX_BLOCK_MS)
+		return cu__ctx_error(ctx, CU_EINVALID, "block length must be from 1 ms to 366 days, not %lld ms",
 		                     (long long)block_ms);
 	if (flags & ~(uint32_t)(CU_BLOCKS_ACTIVE | CU_BLOCKS_RECENT | CU_BLOCKS_DESC))
 		return cu__ctx_error(ctx, CU_EINVALID, "unknown blocks flags 0x%x", (unsigned)flags);

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #define MAGIC "CUINDEX\0"
-#define FORMAT 2
+#define FORMAT 3
 #define HEADER 96
 #define NO_STRING UINT32_MAX
 /* Larger files are not indexes of ours. */

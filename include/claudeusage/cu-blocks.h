@@ -61,7 +61,7 @@ enum cu_limit_status {
  * context's date range and project filter (entries outside them take no
  * part: a range cuts blocks at its edges). "Now" is cu_ctx_now() at this
  * call; cu_blocks_now() returns it.
- * @param block_ms  block length in milliseconds, > 0; 0 for CU_BLOCK_DEFAULT_MS
+ * @param block_ms  block length in milliseconds, at most 366 days; 0 for CU_BLOCK_DEFAULT_MS
  * @param flags     enum cu_blocks_flag bits
  * @param[out] out  the blocks; free them with cu_blocks_free()
  * @return CU_OK, CU_EINVALID, CU_ESTATE (nothing loaded) or CU_ENOMEM

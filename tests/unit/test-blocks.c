@@ -306,6 +306,12 @@ START_TEST(errors)
 	ck_assert_ptr_null(b);
 	write_boundaries();
 	ck_assert_int_eq(cu_blocks_new(ctx, -1, 0, &b), CU_EINVALID);
+	ck_assert_int_eq(cu_blocks_new(ctx, INT64_MAX, 0, &b), CU_EINVALID);
+	ck_assert_int_eq(cu_blocks_new(ctx, 366 * 24 * HOUR_MS + 1, 0, &b), CU_EINVALID);
+	ck_assert_int_eq(cu_blocks_new(ctx, 366 * 24 * HOUR_MS, 0, &b), CU_OK);
+	ck_assert_uint_eq(cu_blocks_count(b), 1);
+	cu_blocks_free(b);
+	b = NULL;
 	ck_assert_int_eq(cu_blocks_new(ctx, 0, 1u << 9, &b), CU_EINVALID);
 	ck_assert_int_eq(cu_blocks_new(ctx, 0, 0, NULL), CU_EINVALID);
 	ck_assert_int_eq(cu_blocks_new(NULL, 0, 0, &b), CU_EINVALID);
