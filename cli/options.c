@@ -27,11 +27,14 @@ static const char *const months[] = { "january", "february", "march",     "april
 static const char *const weekdays[] = { "sunday",   "monday", "tuesday", "wednesday",
 	                                "thursday", "friday", "saturday" };
 
-/* The options every report command shares with blocks. */
-static const char common_options[] =
+/* The date options every report command shares with blocks. */
+static const char date_options[] =
 	"  -s, --since DATE         from DATE (YYYY-MM-DD or YYYYMMDD), inclusive\n"
 	"  -u, --until DATE         until DATE, inclusive\n"
-	"  -o, --order asc|desc     oldest first (default) or newest first\n"
+	"  -o, --order asc|desc     oldest first (default) or newest first\n";
+
+/* The options of every command that reads the history. */
+static const char common_options[] =
 	"  -m, --mode MODE          auto (costUSD when present, else computed),\n"
 	"                           calculate (always computed), display (costUSD only)\n"
 	"  -p, --project NAME       only this project (folder name or path)\n"
@@ -73,6 +76,7 @@ static void blocks_usage(FILE *f)
 	      "      --january ... --december     that month of this year\n"
 	      "  -w, --start-of-week DAY  for --week: sunday (default) ... saturday\n",
 	      f);
+	fputs(date_options, f);
 	fputs(common_options, f);
 }
 
@@ -156,36 +160,16 @@ void options_usage(const char *command, int to_stderr)
 	      "Options:\n"
 	      "  -j, --json               print JSON (ccusage's field names)\n"
 	      "  -a, --all                the whole history (daily defaults to 30 days)\n"
-	      "  -s, --since DATE         from DATE (YYYY-MM-DD or YYYYMMDD), inclusive\n"
-	      "  -u, --until DATE         until DATE, inclusive\n"
 	      "  -l, --last N             only the most recent N periods (also --limit)\n"
 	      "      --week | --month | --year    this week, month or year so far\n"
 	      "      --january ... --december     that month of this year\n"
-	      "  -o, --order asc|desc     oldest first (default) or newest first\n"
-	      "  -m, --mode MODE          auto (costUSD when present, else computed),\n"
-	      "                           calculate (always computed), display (costUSD only)\n"
 	      "  -z, --timezone TZ        IANA zone for days, weeks and months (default: local)\n"
 	      "  -w, --start-of-week DAY  sunday (default) ... saturday\n"
 	      "  -b, --breakdown          per-model rows\n"
-	      "  -i, --instances          per-project breakdown\n"
-	      "  -p, --project NAME       only this project (folder name or path)\n"
-	      "      --exclude-vms        skip vms/*/projects under each data directory\n"
-	      "  -d, --data-dir DIR       read DIR instead of the default directories (repeatable)\n"
-	      "  -O, --offline            never use the network for prices (also CLAUDE_USAGE_OFFLINE=1)\n"
-	      "      --no-cache           neither read nor write the history index (which lets a\n"
-	      "                           run read only the transcripts that changed)\n"
-	      "      --pricing-url URL    download prices from URL (also CLAUDE_USAGE_PRICING_URL)\n"
-	      "      --pricing-file PATH  use a local LiteLLM-format price table\n"
-	      "      --long-context RULE  ccusage (default: the tokens above 200k of each kind at the\n"
-	      "                           higher price) or anthropic (the whole request when its\n"
-	      "                           input exceeds 200k)\n"
-	      "      --threads N          reader threads (default: one per CPU)\n"
-	      "      --color, --no-color  force or disable colour (also FORCE_COLOR, NO_COLOR)\n"
-	      "  -h, --help               this help\n"
-	      "\n"
-	      "Data directories: each entry of $CLAUDE_CONFIG_DIR (comma-separated), else\n"
-	      "~/.config/claude and ~/.claude.\n",
+	      "  -i, --instances          per-project breakdown\n",
 	      f);
+	fputs(date_options, f);
+	fputs(common_options, f);
 }
 
 static int usage_error(const options *o, const char *fmt, const char *arg)
