@@ -3,6 +3,7 @@
  * shape ({"blocks": [...]}) so that jq scripts written for it keep working.
  */
 #include "blocks-private.h"
+#include "json-private.h"
 #include "time-private.h"
 
 #include <claudeusage/cu-report.h>
@@ -11,12 +12,6 @@
 #include <jansson.h>
 #include <math.h>
 #include <string.h>
-
-/* Set obj[key] = v, reporting whether both allocations and the set worked. */
-static int put(json_t *obj, const char *key, json_t *v)
-{
-	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -1;
-}
 
 static json_t *time_value(int64_t ms)
 {
@@ -68,35 +63,35 @@ static json_t *block_json(const cu_block *b, int64_t limit)
 {
 	json_t *o = json_object();
 	int rc = o ? 0 : -1;
-	rc |= put(o, "id", id_value(b));
-	rc |= put(o, "startTime", time_value(b->start_ms));
-	rc |= put(o, "endTime", time_value(b->end_ms));
-	rc |= put(o, "actualEndTime", b->gap ? json_null() : time_value(b->last_ms));
-	rc |= put(o, "isActive", json_boolean(b->active));
-	rc |= put(o, "isGap", json_boolean(b->gap));
-	rc |= put(o, "entries", json_integer(b->entries));
-	rc |= put(o, "tokenCounts", token_counts(b));
-	rc |= put(o, "totalTokens", json_integer(b->input + b->output + b->cache_create + b->cache_read));
-	rc |= put(o, "costUSD", json_real(b->cost));
-	rc |= put(o, "models", models_value(b));
+	rc |= cu__json_put(o, "id", id_value(b));
+	rc |= cu__json_put(o, "startTime", time_value(b->start_ms));
+	rc |= cu__json_put(o, "endTime", time_value(b->end_ms));
+	rc |= cu__json_put(o, "actualEndTime", b->gap ? json_null() : time_value(b->last_ms));
+	rc |= cu__json_put(o, "isActive", json_boolean(b->active));
+	rc |= cu__json_put(o, "isGap", json_boolean(b->gap));
+	rc |= cu__json_put(o, "entries", json_integer(b->entries));
+	rc |= cu__json_put(o, "tokenCounts", token_counts(b));
+	rc |= cu__json_put(o, "totalTokens", json_integer(b->input + b->output + b->cache_create + b->cache_read));
+	rc |= cu__json_put(o, "costUSD", json_real(b->cost));
+	rc |= cu__json_put(o, "models", models_value(b));
 	if (b->has_rate) {
-		rc |= put(o, "burnRate",
+		rc |= cu__json_put(o, "burnRate",
 		          json_pack("{s:f, s:f, s:f}", "tokensPerMinute", b->tokens_per_minute,
 		                    "tokensPerMinuteForIndicator", b->indicator_per_minute,
 		                    "costPerHour", b->cost_per_hour));
 		/* Cents, as ccusage rounds it. */
-		rc |= put(o, "projection",
+		rc |= cu__json_put(o, "projection",
 		          json_pack("{s:I, s:f, s:I}", "totalTokens", (json_int_t)b->projected_tokens,
 		                    "totalCost", round(b->projected_cost * 100.0) / 100.0,
 		                    "remainingMinutes", (json_int_t)b->remaining_minutes));
 		if (limit > 0)
-			rc |= put(o, "tokenLimitStatus", limit_value(b, limit));
+			rc |= cu__json_put(o, "tokenLimitStatus", limit_value(b, limit));
 	} else {
-		rc |= put(o, "burnRate", json_null());
-		rc |= put(o, "projection", json_null());
+		rc |= cu__json_put(o, "burnRate", json_null());
+		rc |= cu__json_put(o, "projection", json_null());
 	}
 	if (b->reset_ms)
-		rc |= put(o, "usageLimitResetTime", time_value(b->reset_ms));
+		rc |= cu__json_put(o, "usageLimitResetTime", time_value(b->reset_ms));
 	if (rc != 0) {
 		json_decref(o);
 		return NULL;
@@ -106,16 +101,15 @@ static json_t *block_json(const cu_block *b, int64_t limit)
 
 static json_t *blocks_json(const cu_blocks *r, int64_t limit)
 {
-	json_t *root = json_object(), *list = json_array(), *unpriced = json_array();
+	json_t *root = json_object(), *list = json_array();
+	json_t *unpriced = cu__json_strings(r->unpriced, r->nunpriced);
 	int rc = root && list && unpriced ? 0 : -1;
 	for (size_t i = 0; rc == 0 && i < r->n; i++)
 		rc |= json_array_append_new(list, block_json(&r->v[i], limit));
-	for (size_t i = 0; rc == 0 && i < r->nunpriced; i++)
-		rc |= json_array_append_new(unpriced, json_string(r->unpriced[i]));
 	if (rc == 0) {
-		rc |= put(root, "blocks", list);
+		rc |= cu__json_put(root, "blocks", list);
 		list = NULL;
-		rc |= put(root, "unpricedModels", unpriced);
+		rc |= cu__json_put(root, "unpricedModels", unpriced);
 		unpriced = NULL;
 	}
 	json_decref(list);
@@ -136,15 +130,5 @@ int cu_blocks_to_json(const cu_blocks *blocks, uint32_t flags, int64_t token_lim
 		return CU_EINVALID;
 	int64_t limit = token_limit == CU_TOKEN_LIMIT_MAX ? blocks->max_tokens : token_limit;
 	json_t *root = blocks_json(blocks, limit);
-	if (!root)
-		return CU_ENOMEM;
-	size_t jf = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
-	jf |= (flags & CU_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2);
-	char *text = json_dumps(root, jf);
-	json_decref(root);
-	if (!text)
-		return CU_ENOMEM;
-	/* json_dumps allocates with malloc (we never change jansson's allocator). */
-	*out = text;
-	return CU_OK;
+	return cu__json_text(root, flags, out);
 }

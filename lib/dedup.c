@@ -130,7 +130,8 @@ static int gt_reserve(cu__dedup_state *ds)
 
 static struct cu__rslot *rc_find(struct cu__rslot *t, size_t cap, uint64_t key)
 {
-	size_t mask = cap - 1, h = (size_t)(key >> 7) & mask;
+	/* Mixed: the keys are hashes, or handles with their entropy in the low bits. */
+	size_t mask = cap - 1, h = (size_t)((key * UINT64_C(0x9e3779b97f4a7c15)) >> 20) & mask;
 	while (t[h].key && t[h].key != key)
 		h = (h + 1) & mask;
 	return &t[h];
@@ -369,7 +370,7 @@ static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 
 /* ---- the incremental run ---- */
 
-/* Handles are small: one 64-bit word. */
+/* A kept entry as one nonzero 64-bit word, for the table of those to drop. */
 static uint64_t handle(uint32_t uid, uint32_t idx)
 {
 	return ((uint64_t)uid << 32 | idx) + 1;
@@ -380,7 +381,7 @@ typedef struct delta {
 	cu__store *st;
 	const cu__file *files;
 	const uint32_t *map;     /* uid -> index in the store */
-	uint64_t *gone;          /* handles of old kept entries to drop: a set */
+	struct cu__rslot *gone;  /* handles of old kept entries to drop */
 	size_t gcap, gn;
 	cu__kept *add;           /* candidates to keep */
 	size_t nadd, addcap;
@@ -391,40 +392,12 @@ enum { DONE = 0, FULL = 1, NOMEM = -1 };
 
 static int gone_put(delta *d, uint64_t h)
 {
-	if (full_past(d->gn, d->gcap)) {
-		size_t cap = pow2_for(d->gn + 1);
-		uint64_t *t = calloc(cap, sizeof *t);
-		if (!t)
-			return NOMEM;
-		for (size_t i = 0; i < d->gcap; i++)
-			if (d->gone[i]) {
-				size_t j = (size_t)(d->gone[i] * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (cap - 1);
-				while (t[j])
-					j = (j + 1) & (cap - 1);
-				t[j] = d->gone[i];
-			}
-		free(d->gone);
-		d->gone = t;
-		d->gcap = cap;
-	}
-	size_t j = (size_t)(h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (d->gcap - 1);
-	while (d->gone[j] && d->gone[j] != h)
-		j = (j + 1) & (d->gcap - 1);
-	if (!d->gone[j]) {
-		d->gone[j] = h;
-		d->gn++;
-	}
-	return DONE;
+	return rc_add(&d->gone, &d->gcap, &d->gn, h, 1) == 0 ? DONE : NOMEM;
 }
 
 static int is_gone(const delta *d, uint64_t h)
 {
-	if (!d->gn)
-		return 0;
-	size_t j = (size_t)(h * UINT64_C(0x9e3779b97f4a7c15) >> 20) & (d->gcap - 1);
-	while (d->gone[j] && d->gone[j] != h)
-		j = (j + 1) & (d->gcap - 1);
-	return d->gone[j] == h;
+	return rc_count(d->gone, d->gcap, h) != 0;
 }
 
 static int add_put(delta *d, const cu__entry *e, uint32_t uid, uint32_t idx)

@@ -3,6 +3,7 @@
  * that existing jq scripts keep working.
  */
 #include "report-private.h"
+#include "json-private.h"
 #include "time-private.h"
 
 #include <claudeusage/cu-pricing.h>
@@ -35,23 +36,17 @@ static const char *key_name(int32_t group)
 	}
 }
 
-/* Set obj[key] = v, reporting whether both allocations and the set worked. */
-static int put(json_t *obj, const char *key, json_t *v)
-{
-	return v && json_object_set_new(obj, key, v) == 0 ? 0 : -1;
-}
-
 static int put_tokens(json_t *o, const cu_row *r, const char *cost_name)
 {
 	int rc = 0;
-	rc |= put(o, "inputTokens", json_integer(r->input));
-	rc |= put(o, "outputTokens", json_integer(r->output));
-	rc |= put(o, "cacheCreationTokens", json_integer(r->cache_create));
-	rc |= put(o, "cacheReadTokens", json_integer(r->cache_read));
+	rc |= cu__json_put(o, "inputTokens", json_integer(r->input));
+	rc |= cu__json_put(o, "outputTokens", json_integer(r->output));
+	rc |= cu__json_put(o, "cacheCreationTokens", json_integer(r->cache_create));
+	rc |= cu__json_put(o, "cacheReadTokens", json_integer(r->cache_read));
 	if (strcmp(cost_name, "cost") != 0)
-		rc |= put(o, "totalTokens",
+		rc |= cu__json_put(o, "totalTokens",
 		          json_integer(r->input + r->output + r->cache_create + r->cache_read));
-	rc |= put(o, cost_name, json_real(r->cost));
+	rc |= cu__json_put(o, cost_name, json_real(r->cost));
 	return rc;
 }
 
@@ -70,22 +65,22 @@ static json_t *row_json(const cu_report *rep, const cu_row *r)
 	int rc = o && models && bd ? 0 : -1;
 
 	if (rc == 0)
-		rc |= put(o, key_name(rep->group), json_string(r->key));
+		rc |= cu__json_put(o, key_name(rep->group), json_string(r->key));
 	if (rc == 0 && rep->group == CU_GROUP_SESSION) {
-		rc |= put(o, "projectPath", json_string(r->project ? r->project : ""));
+		rc |= cu__json_put(o, "projectPath", json_string(r->project ? r->project : ""));
 		if (r->project_path)
-			rc |= put(o, "cwd", json_string(r->project_path));
+			rc |= cu__json_put(o, "cwd", json_string(r->project_path));
 	} else if (rc == 0 && r->project) {
 		if (rep->group != CU_GROUP_PROJECT)
-			rc |= put(o, "project", json_string(r->project));
+			rc |= cu__json_put(o, "project", json_string(r->project));
 		if (r->project_path)
-			rc |= put(o, "projectPath", json_string(r->project_path));
+			rc |= cu__json_put(o, "projectPath", json_string(r->project_path));
 	}
 	if (rc == 0)
 		rc |= put_tokens(o, r, "totalCost");
 	if (rc == 0 && (rep->group == CU_GROUP_SESSION || rep->group == CU_GROUP_PROJECT)) {
-		rc |= put(o, "firstActivity", time_value(r->first_ms));
-		rc |= put(o, "lastActivity", time_value(r->last_ms));
+		rc |= cu__json_put(o, "firstActivity", time_value(r->first_ms));
+		rc |= cu__json_put(o, "lastActivity", time_value(r->last_ms));
 	}
 	for (size_t i = 0; rc == 0 && i < r->nmodels; i++)
 		rc |= json_array_append_new(models, json_string(r->models[i]));
@@ -94,15 +89,15 @@ static json_t *row_json(const cu_report *rep, const cu_row *r)
 		json_t *m = json_object();
 		rc |= m ? 0 : -1;
 		if (rc == 0) {
-			rc |= put(m, "modelName", json_string(b->key));
+			rc |= cu__json_put(m, "modelName", json_string(b->key));
 			rc |= put_tokens(m, b, "cost");
 		}
 		rc |= json_array_append_new(bd, m);
 	}
 	if (rc == 0) {
-		rc |= put(o, "modelsUsed", models);
+		rc |= cu__json_put(o, "modelsUsed", models);
 		models = NULL;
-		rc |= put(o, "modelBreakdowns", bd);
+		rc |= cu__json_put(o, "modelBreakdowns", bd);
 		bd = NULL;
 	}
 	json_decref(models);
@@ -118,7 +113,7 @@ static json_t *report_json(const cu_report *rep)
 {
 	json_t *root = json_object();
 	json_t *totals = json_object();
-	json_t *unpriced = json_array();
+	json_t *unpriced = cu__json_strings(rep->unpriced, rep->nunpriced);
 	json_t *rows = NULL;
 	int rc = root && totals && unpriced ? 0 : -1;
 
@@ -130,28 +125,26 @@ static json_t *report_json(const cu_report *rep)
 			json_t *list = json_object_get(rows, r->project);
 			if (!list) {
 				list = json_array();
-				rc |= put(rows, r->project, list);
+				rc |= cu__json_put(rows, r->project, list);
 			}
 			rc |= json_array_append_new(list, row_json(rep, r));
 		}
-		rc |= put(root, "projects", rows);
+		rc |= cu__json_put(root, "projects", rows);
 	} else {
 		rows = json_array();
 		for (size_t i = 0; rc == 0 && rows && i < rep->n; i++)
 			rc |= json_array_append_new(rows, row_json(rep, &rep->rows[i]));
-		rc |= put(root, array_name(rep->group), rows);
+		rc |= cu__json_put(root, array_name(rep->group), rows);
 	}
 	if (rc == 0) {
 		rc |= put_tokens(totals, &rep->totals, "totalCost");
-		rc |= put(root, "totals", totals);
+		rc |= cu__json_put(root, "totals", totals);
 		totals = NULL;
 	}
-	for (size_t i = 0; rc == 0 && i < rep->nunpriced; i++)
-		rc |= json_array_append_new(unpriced, json_string(rep->unpriced[i]));
 	if (rc == 0) {
-		rc |= put(root, "unpricedModels", unpriced);
+		rc |= cu__json_put(root, "unpricedModels", unpriced);
 		unpriced = NULL;
-		rc |= put(root, "pricing",
+		rc |= cu__json_put(root, "pricing",
 		          json_pack("{s:s, s:s}", "source", rep->pricing_source, "longContext",
 		                    rep->long_context == CU_LONG_CONTEXT_ANTHROPIC ? "anthropic"
 		                                                                   : "ccusage"));
@@ -171,15 +164,5 @@ int cu_report_to_json(const cu_report *report, uint32_t flags, char **out)
 		return CU_EINVALID;
 	*out = NULL;
 	json_t *root = report_json(report);
-	if (!root)
-		return CU_ENOMEM;
-	size_t jf = JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17);
-	jf |= (flags & CU_JSON_COMPACT) ? JSON_COMPACT : JSON_INDENT(2);
-	char *text = json_dumps(root, jf);
-	json_decref(root);
-	if (!text)
-		return CU_ENOMEM;
-	/* json_dumps allocates with malloc (we never change jansson's allocator). */
-	*out = text;
-	return CU_OK;
+	return cu__json_text(root, flags, out);
 }
