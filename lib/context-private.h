@@ -56,6 +56,7 @@ struct cu_ctx {
 	int64_t loads;         /* loads done; the first reports every stored diagnostic */
 	uint64_t discover_diags; /* hash of the last discovery's diagnostics */
 	int use_index;         /* read and write the persistent index */
+	int iterating;         /* inside cu_ctx_foreach_entry(): no load, no repricing */
 
 	/* the last load */
 	int loaded;

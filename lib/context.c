@@ -157,6 +157,12 @@ int cu_ctx_new(cu_ctx **out)
 	return CU_OK;
 }
 
+/* A call that would change the entries while cu_ctx_foreach_entry() hands them out. */
+static int busy(cu_ctx *ctx)
+{
+	return cu__ctx_error(ctx, CU_ESTATE, "not allowed while iterating over the entries");
+}
+
 static void clear_load(cu_ctx *ctx)
 {
 	cu__discover_clear(&ctx->disc);
@@ -231,6 +237,8 @@ int cu_ctx_set_timezone(cu_ctx *ctx, const char *tz)
 {
 	if (!ctx)
 		return CU_EINVALID;
+	if (ctx->iterating)
+		return busy(ctx);
 	cu__tz *z;
 	char err[256];
 	if (cu__tz_load(tz, &z, err, sizeof err) != 0)
@@ -274,6 +282,8 @@ int cu_ctx_set_until(cu_ctx *ctx, const char *date)
 /* A pricing setting changed: every entry is priced again, now or at the next load. */
 static int reprice(cu_ctx *ctx)
 {
+	if (ctx->iterating)
+		return busy(ctx);
 	ctx->price_fresh = 0;
 	if (!ctx->loaded)
 		return ok(ctx);
@@ -290,7 +300,6 @@ int cu_ctx_set_cost_mode(cu_ctx *ctx, int32_t mode)
 		return cu__ctx_error(ctx, CU_EINVALID, "unknown cost mode %d", (int)mode);
 	ctx->cost_mode = mode;
 	return reprice(ctx);
-	return ok(ctx);
 }
 
 int cu_ctx_set_week_start(cu_ctx *ctx, int32_t weekday)
@@ -307,6 +316,8 @@ int cu_ctx_set_project(cu_ctx *ctx, const char *project)
 {
 	if (!ctx)
 		return CU_EINVALID;
+	if (ctx->iterating)
+		return busy(ctx);
 	char *p = NULL;
 	if (project && *project && !(p = strdup(project)))
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
@@ -391,6 +402,8 @@ int cu_ctx_load_prices(cu_ctx *ctx)
 {
 	if (!ctx)
 		return CU_EINVALID;
+	if (ctx->iterating)
+		return busy(ctx);
 	cu__pricing_opts o = { ctx->pricing_url, ctx->pricing_file, ctx->cache_dir, ctx->offline,
 		               ctx->net_timeout_ms, cu_ctx_now(ctx) / 1000 };
 	cu__pricetab *tab = NULL;
@@ -545,6 +558,8 @@ int cu_ctx_load(cu_ctx *ctx)
 {
 	if (!ctx)
 		return CU_EINVALID;
+	if (ctx->iterating)
+		return busy(ctx);
 	clear_load(ctx);
 	if (!ctx->nroots && compute_default_roots(ctx) != 0)
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");

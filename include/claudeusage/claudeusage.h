@@ -15,5 +15,6 @@
 #include "cu-pricing.h"
 #include "cu-report.h"
 #include "cu-blocks.h"
+#include "cu-entry.h"
 
 #endif /* CLAUDEUSAGE_H */

@@ -6,6 +6,7 @@
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-report.h>
 #include <claudeusage/cu-blocks.h>
+#include <claudeusage/cu-entry.h>
 #include <claudeusage/claudeusage.h>
 
 int main(void)

@@ -149,6 +149,76 @@ START_TEST(daily)
 }
 END_TEST
 
+typedef struct sums {
+	int64_t n, input, output, cache_create, cache_read, last_ts, stop_after;
+	double cost;
+	uint32_t flags_seen;
+	int bad;          /* a field out of place */
+	int load_rc;      /* cu_ctx_load() called from the callback */
+	cu_ctx *ctx;
+} sums;
+
+static int32_t add_entry(const cu_entry *e, void *ud)
+{
+	sums *s = ud;
+	if (e->size != sizeof *e || e->time_ms < s->last_ts || !e->model || !e->session ||
+	    !e->project || !e->source || !e->path || e->line < 1 || strstr(e->path, ".jsonl") == NULL)
+		s->bad++;
+	s->last_ts = e->time_ms;
+	s->n++;
+	s->input += e->input_tokens;
+	s->output += e->output_tokens;
+	s->cache_create += e->cache_creation_tokens;
+	s->cache_read += e->cache_read_tokens;
+	s->cost += e->cost_usd;
+	s->flags_seen |= e->flags;
+	if (s->ctx)
+		s->load_rc = cu_ctx_load(s->ctx);
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+START_TEST(foreach_entry)
+{
+	sums s = { 0 };
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, add_entry, &s), CU_ESTATE); /* not loaded */
+	ck_assert_int_eq(cu_ctx_foreach_entry(NULL, add_entry, &s), CU_EINVALID);
+	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, NULL, NULL), CU_EINVALID);
+
+	/* The entries add up to the report's totals, to the token and the cost. */
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, add_entry, &s), CU_OK);
+	const cu_row *t = cu_report_totals(r);
+	ck_assert_int_eq(s.bad, 0);
+	ck_assert_int_eq(s.n, cu_row_entries(t)); /* 7: not the <synthetic> one */
+	ck_assert_int_eq(s.input, cu_row_input_tokens(t));
+	ck_assert_int_eq(s.output, cu_row_output_tokens(t));
+	ck_assert_int_eq(s.cache_create, cu_row_cache_creation_tokens(t));
+	ck_assert_int_eq(s.cache_read, cu_row_cache_read_tokens(t));
+	ck_assert_cost(s.cost, cu_row_cost_usd(t));
+	/* m6 is a subagent's, the legacy line has costUSD, gpt-unknown-model has no price */
+	ck_assert_uint_eq(s.flags_seen & (CU_ENTRY_SIDECHAIN | CU_ENTRY_LINE_COST | CU_ENTRY_UNPRICED),
+	                  CU_ENTRY_SIDECHAIN | CU_ENTRY_LINE_COST | CU_ENTRY_UNPRICED);
+	cu_report_free(r);
+
+	/* A callback stops the walk; one that loads again is refused. */
+	sums stop = { .stop_after = 2 };
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, add_entry, &stop), CU_EUSER);
+	ck_assert_int_eq(stop.n, 2);
+	sums reload = { .ctx = ctx, .stop_after = 1 };
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, add_entry, &reload), CU_EUSER);
+	ck_assert_int_eq(reload.load_rc, CU_ESTATE);
+	ck_assert_int_eq(cu_ctx_set_timezone(ctx, "UTC"), CU_OK); /* usable again afterwards */
+
+	/* The context's filters apply: one day only. */
+	ck_assert_int_eq(cu_ctx_set_since(ctx, "2025-06-01"), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_until(ctx, "2025-06-01"), CU_OK);
+	sums day = { 0 };
+	ck_assert_int_eq(cu_ctx_foreach_entry(ctx, add_entry, &day), CU_OK);
+	ck_assert_int_eq(day.n, 3);
+	ck_assert_int_eq(day.input + day.output + day.cache_create + day.cache_read, 1500);
+}
+END_TEST
+
 START_TEST(cost_modes)
 {
 	cu_report *r = report(CU_GROUP_DAILY, 0, 0);
@@ -412,6 +482,7 @@ int main(void)
 	tcase_add_test(tc, errors);
 	tcase_add_test(tc, no_data_directory);
 	tcase_add_test(tc, daily);
+	tcase_add_test(tc, foreach_entry);
 	tcase_add_test(tc, cost_modes);
 	tcase_add_test(tc, exclude_vms_and_timezone);
 	tcase_add_test(tc, weekly_monthly);
