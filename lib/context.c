@@ -257,6 +257,8 @@ static int set_day(cu_ctx *ctx, const char *date, int64_t *day)
 {
 	if (!ctx)
 		return CU_EINVALID;
+	if (ctx->iterating)
+		return busy(ctx);
 	if (!date || !*date) {
 		*day = CU__NO_DAY;
 		return ok(ctx);
@@ -511,7 +513,7 @@ static void emit_diags(cu_ctx *ctx, const cu__job *jobs, size_t njobs, cu__diags
 			     "incomplete last line skipped (file still being written?)");
 	}
 	/* The rest concern no single file: the discovery's. */
-	cu__diags rest = { errors->v + k, errors->n - k, 0, 0 };
+	cu__diags rest = { errors->n > k ? errors->v + k : NULL, errors->n - k, 0, 0 };
 	dh = diags_hash(&rest);
 	if (first || dh != ctx->discover_diags)
 		for (; k < errors->n; k++)

@@ -57,8 +57,10 @@ typedef int32_t (*cu_entry_fn)(const cu_entry *entry, void *userdata);
  * Call fn for every entry of the last cu_ctx_load(), oldest first (ties in
  * file and line order), on the calling thread.
  *
- * The callback must not load, free or reconfigure ctx; such a call returns
- * CU_ESTATE. Returns CU_OK, CU_EUSER when fn stopped, CU_ESTATE when
+ * The callback must not load or free ctx, nor change what selects or
+ * prices the entries: cu_ctx_load(), cu_ctx_load_prices() and the setters of
+ * the timezone, the date range, the project, the cost mode and the
+ * long-context rule return CU_ESTATE when called from it. Returns CU_OK, CU_EUSER when fn stopped, CU_ESTATE when
  * nothing was loaded, CU_EINVALID when ctx or fn is NULL.
  */
 CU_API int cu_ctx_foreach_entry(cu_ctx *ctx, cu_entry_fn fn, void *userdata);

@@ -172,8 +172,18 @@ static int32_t add_entry(const cu_entry *e, void *ud)
 	s->cache_read += e->cache_read_tokens;
 	s->cost += e->cost_usd;
 	s->flags_seen |= e->flags;
-	if (s->ctx)
-		s->load_rc = cu_ctx_load(s->ctx);
+	if (s->ctx) {
+		/* Each call that would change the entries is refused. */
+		int refused = cu_ctx_load(s->ctx) == CU_ESTATE &&
+		              cu_ctx_load_prices(s->ctx) == CU_ESTATE &&
+		              cu_ctx_set_since(s->ctx, "2025-06-02") == CU_ESTATE &&
+		              cu_ctx_set_until(s->ctx, NULL) == CU_ESTATE &&
+		              cu_ctx_set_timezone(s->ctx, "Europe/Paris") == CU_ESTATE &&
+		              cu_ctx_set_project(s->ctx, "x") == CU_ESTATE &&
+		              cu_ctx_set_cost_mode(s->ctx, CU_COST_CALCULATE) == CU_ESTATE &&
+		              cu_ctx_set_long_context(s->ctx, CU_LONG_CONTEXT_ANTHROPIC) == CU_ESTATE;
+		s->load_rc = refused ? CU_ESTATE : CU_OK;
+	}
 	return s->stop_after && s->n >= s->stop_after;
 }
 
