@@ -29,6 +29,7 @@ enum cu_entry_flag {
  * against an older header reads a newer library safely.
  *
  * The strings are borrowed: valid during the callback only.
+ * @since 0.1
  */
 typedef struct cu_entry {
 	uint32_t size;                 /**< sizeof(cu_entry) as the library knows it */
@@ -50,6 +51,7 @@ typedef struct cu_entry {
 /**
  * Called once per entry. Return 0 to go on; anything else stops the
  * iteration and makes cu_ctx_foreach_entry() return CU_EUSER.
+ * @since 0.1
  */
 typedef int32_t (*cu_entry_fn)(const cu_entry *entry, void *userdata);
 

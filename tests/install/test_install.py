@@ -79,7 +79,7 @@ with tempfile.TemporaryDirectory(prefix="cu-install-") as dest:
         if not os.path.exists(args[1]):
             check(f"{name} example present", False, args[1])
             continue
-        fenv = dict(env, CU_EXAMPLE_DATA=data, CU_LAYOUT="",
+        fenv = dict(env, CU_EXAMPLE_DATA=data, CU_LAYOUT="", CU_EXPECT_LIBDIR=libdir,
                     CARGO_TARGET_DIR=os.path.join(build, "tests", "install", "cargo-target"))
         if name == "python" and sanitize not in ("", "none"):
             print("# skip python on the installed tree: the suite 'examples' runs it under ASan")
