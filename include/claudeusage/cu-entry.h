@@ -62,8 +62,11 @@ typedef int32_t (*cu_entry_fn)(const cu_entry *entry, void *userdata);
  * The callback must not load or free ctx, nor change what selects or
  * prices the entries: cu_ctx_load(), cu_ctx_load_prices() and the setters of
  * the timezone, the date range, the project, the cost mode and the
- * long-context rule return CU_ESTATE when called from it. Returns CU_OK, CU_EUSER when fn stopped, CU_ESTATE when
- * nothing was loaded, CU_EINVALID when ctx or fn is NULL.
+ * long-context rule return CU_ESTATE when called from it.
+ *
+ * Returns CU_OK, CU_EUSER when fn stopped, CU_ESTATE when nothing was
+ * loaded, CU_EINVALID when ctx or fn is NULL.
+ * @since 0.1
  */
 CU_API int cu_ctx_foreach_entry(cu_ctx *ctx, cu_entry_fn fn, void *userdata);
 
