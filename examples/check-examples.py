@@ -39,6 +39,17 @@ check("daily-cost days", [l.split()[0] for l in lines[:-1]], [d["date"] for d in
 check("daily-cost total tokens", int(lines[-1].split()[1]), totals["totalTokens"])
 check("daily-cost total cost", lines[-1].split("$")[1].split()[0], f"{totals['totalCost']:.4f}")
 
+# today-cost: one day's totals; today (no usage in the bundled data) gives zeros.
+for day in daily["daily"][:2]:
+    out = run(f"{bindir}/today-cost", data, day["date"]).split()
+    check(f"today-cost {day['date']}", (out[1], out[3].strip("$,")),
+          (str(day["totalTokens"]), f"{day['totalCost']:.4f}"))
+out = run(f"{bindir}/today-cost", data)
+today = out.split(":")[0]
+check("today-cost today", (len(today), " 0 tokens" in out or today in [d["date"] for d in daily["daily"]]),
+      (10, True))
+run(f"{bindir}/today-cost", data, "2025-02-30", code=1)
+
 # month-models: the latest month's models, most costly first.
 month = cli_json("monthly")["monthly"][-1]
 lines = run(f"{bindir}/month-models", data).splitlines()
