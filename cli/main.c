@@ -200,9 +200,10 @@ static int32_t group_of(const char *command)
  * A run allocates a few tens of MiB in large arrays, frees them and
  * allocates again (per file, then per stage). By default glibc hands large
  * blocks back to the kernel at once and takes fresh ones for the next, so
- * every page is faulted in and zeroed again: 10,000 faults and ~15 % of a
- * cold run. Keeping freed memory in the process costs nothing here: the
- * process is short-lived, and live/statusline keep a steady size.
+ * pages are faulted in and zeroed again: ~11,000 faults in a cold run over
+ * 1 GB, ~9,500 with these settings, and about 50 ms less system time.
+ * Keeping freed memory in the process costs nothing here: the process is
+ * short-lived, and live/statusline keep a steady size.
  */
 static void tune_malloc(void)
 {
