@@ -206,6 +206,9 @@ static int walk_object(cur *c, member_fn fn, void *state)
 			return R_BAD;
 		c->p++;
 		skip_ws(c);
+		/* The line ends where a value should be. Callbacks may then read *c->p. */
+		if (c->p >= c->end)
+			return R_BAD;
 		rc = fn(c, &key, state);
 		if (rc == 1)
 			rc = skip_value(c);
