@@ -152,6 +152,14 @@ int cu__parse_json(cu__jparser *jp, const char *line, size_t n, cu__rec *rec)
 		line += 3;
 		n -= 3;
 	}
+	/*
+	 * A raw NUL is never valid JSON (in a string it must be \u0000), but
+	 * jansson's number lexer stops at one and accepts "1\0}" as "1}".
+	 */
+	if (memchr(line, '\0', n)) {
+		rec->why = "NUL byte in the line";
+		return CU__LINE_BAD;
+	}
 	jp->doc = json_loadb(line, n, 0, &err);
 	if (!json_is_object(jp->doc)) {
 		rec->why = jp->doc ? "not a JSON object" : "not a complete JSON object";
