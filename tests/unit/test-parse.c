@@ -3,6 +3,7 @@
  * and the fast scanner held to the jansson parser on every fixture line and
  * on every truncation and byte mutation of them.
  */
+#include "parse-agree.h"
 #include "parse-private.h"
 
 #include "test-util.h"
@@ -179,40 +180,11 @@ START_TEST(usage_limit_reset)
 }
 END_TEST
 
-/* The two parsers must agree wherever the fast one answers. */
+/* The two parsers must agree wherever the fast one answers (parse-agree.h). */
 static void check_agree(cu__jparser *jp, const char *line, size_t n)
 {
-	cu__rec f, j;
-	memset(&f, 0, sizeof f);
-	memset(&j, 0, sizeof j);
-	int rf = cu__parse_fast(line, n, &f);
-	if (rf == CU__LINE_UNSURE)
-		return;
-	int rj = cu__parse_json(jp, line, n, &j);
-	if (rf == CU__LINE_BAD) {
-		ck_assert_msg(rj == CU__LINE_BAD, "fast says bad, jansson %d: %.*s", rj, (int)n, line);
-		return;
-	}
-	if (rf == CU__LINE_NONE) {
-		ck_assert_msg(rj != CU__LINE_ENTRY, "fast says none, jansson entry: %.*s", (int)n, line);
-		return;
-	}
-	/* The scanner is lenient inside values it skips; jansson may reject those lines. */
-	if (rj == CU__LINE_BAD)
-		return;
-	ck_assert_msg(rj == CU__LINE_ENTRY, "fast entry, jansson %d: %.*s", rj, (int)n, line);
-	ck_assert_int_eq(f.ts_ms, j.ts_ms);
-	ck_assert_int_eq(f.input, j.input);
-	ck_assert_int_eq(f.output, j.output);
-	ck_assert_int_eq(f.cache_create, j.cache_create);
-	ck_assert_int_eq(f.cache_read, j.cache_read);
-	ck_assert_int_eq(f.cache_1h, j.cache_1h);
-	ck_assert_int_eq(f.has_msg_id, j.has_msg_id);
-	ck_assert(f.msg_id.n == j.msg_id.n && (!f.msg_id.n || !memcmp(f.msg_id.p, j.msg_id.p, f.msg_id.n)));
-	ck_assert(f.req_id.n == j.req_id.n && (!f.req_id.n || !memcmp(f.req_id.p, j.req_id.p, f.req_id.n)));
-	ck_assert(f.model.n == j.model.n && (!f.model.n || !memcmp(f.model.p, j.model.p, f.model.n)));
-	ck_assert(f.has_cost == j.has_cost && f.cost_usd == j.cost_usd);
-	ck_assert(f.sidechain == j.sidechain && f.api_error == j.api_error && f.fast == j.fast);
+	const char *why = cu_test_parse_disagreement(jp, line, n);
+	ck_assert_msg(why == NULL, "parsers disagree (%s): %.*s", why, (int)n, line);
 }
 
 START_TEST(truncations_agree)
