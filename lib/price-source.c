@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -224,12 +225,15 @@ static int download(const cu__pricing_opts *o, const char *url, const meta *cach
 	b->m = got;
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	/* An https table is never fetched over plain http, redirects included. */
+	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	                 strncasecmp(url, "https:", 6) == 0 ? "https" : "http,https");
 	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	/* Always verified: no setting and no environment variable turns this off. */
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
 	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");

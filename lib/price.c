@@ -37,9 +37,16 @@
 extern const char cu__embedded_prices_json[];
 extern const size_t cu__embedded_prices_json_len;
 
-/* A price above $1 per token ($1M per million) is a broken table. */
+/*
+ * A table with a Claude model priced below 0 or above $1 per token ($1M per
+ * million), or with a fast multiplier outside (0, 100], is broken or
+ * hostile: it is refused whole, so that the caller keeps its previous table.
+ * So is one with more entries than any real table has (LiteLLM's has a few
+ * thousand).
+ */
 #define MAX_PRICE 1.0
 #define MAX_FAST_FACTOR 100.0
+#define MAX_ENTRIES 100000
 /* Longest model name the fuzzy steps of cu__pricetab_find consider. */
 #define NAME_BUF 256
 #define DATE_LEN 8
@@ -123,20 +130,21 @@ static int get_price(const json_t *obj, const char *name, double *out)
 	return P_OK;
 }
 
-/* Optional price: *out keeps dflt when absent; *bad set when broken. */
+/* Optional price: *out keeps dflt when absent; *bad names the field when broken. */
 static int opt_price(const json_t *obj, const char *name, double dflt,
-                     double *out, int *bad)
+                     double *out, const char **bad)
 {
 	int r = get_price(obj, name, out);
 
 	if (r != P_OK)
 		*out = dflt;
-	if (r == P_BAD)
-		*bad = 1;
+	if (r == P_BAD && !*bad)
+		*bad = name;
 	return r == P_OK;
 }
 
-static double fast_factor(const json_t *obj)
+/* The fast-mode multiplier (1 when none); *bad set when it is nonsense. */
+static double fast_factor(const json_t *obj, const char **bad)
 {
 	const json_t *cand[3];
 	cand[0] = json_object_get(json_object_get(obj, "provider_specific_entry"), "fast");
@@ -148,9 +156,10 @@ static double fast_factor(const json_t *obj)
 		if (!cand[i] || !json_is_number(cand[i]))
 			continue;
 		f = json_number_value(cand[i]);
-		/* A nonsense multiplier is ignored rather than trusted. */
 		if (isfinite(f) && f > 0.0 && f <= MAX_FAST_FACTOR)
 			return f;
+		if (!*bad)
+			*bad = "fast multiplier";
 		return 1.0;
 	}
 	return 1.0;
@@ -167,7 +176,7 @@ static int is_claude(const char *key, const json_t *obj)
 }
 
 /* The long-context prices; the tier exists when any kind has one. */
-static void load_tier(const json_t *obj, cu__price *p, int *bad)
+static void load_tier(const json_t *obj, cu__price *p, const char **bad)
 {
 	int in_t, out_t, cw_t, cr_t;
 	double w1h_above;
@@ -188,24 +197,34 @@ static void load_tier(const json_t *obj, cu__price *p, int *bad)
 	          w1h_above, &p->cache_write_1h_above, bad);
 }
 
-/* Fill p from one model object. Returns 0, or -1 when it is unusable. */
-static int load_price(const json_t *obj, cu__price *p)
+/*
+ * Fill p from one model object. Returns P_OK; P_ABSENT when it has no input
+ * or output price (not a model we can price: skipped); P_BAD with *bad
+ * naming the field when a price is out of range.
+ */
+static int load_price(const json_t *obj, cu__price *p, const char **bad)
 {
-	int bad = 0;
+	int in, out;
 
 	memset(p, 0, sizeof *p);
-	if (get_price(obj, "input_cost_per_token", &p->input) != P_OK ||
-	    get_price(obj, "output_cost_per_token", &p->output) != P_OK)
-		return -1;
+	*bad = NULL;
+	in = get_price(obj, "input_cost_per_token", &p->input);
+	out = get_price(obj, "output_cost_per_token", &p->output);
+	if (in == P_BAD || out == P_BAD) {
+		*bad = in == P_BAD ? "input_cost_per_token" : "output_cost_per_token";
+		return P_BAD;
+	}
+	if (in != P_OK || out != P_OK)
+		return P_ABSENT;
 	opt_price(obj, "cache_creation_input_token_cost", 1.25 * p->input,
-	          &p->cache_write, &bad);
+	          &p->cache_write, bad);
 	opt_price(obj, "cache_read_input_token_cost", 0.1 * p->input,
-	          &p->cache_read, &bad);
+	          &p->cache_read, bad);
 	opt_price(obj, "cache_creation_input_token_cost_above_1hr", 2.0 * p->input,
-	          &p->cache_write_1h, &bad);
-	load_tier(obj, p, &bad);
-	p->fast_factor = fast_factor(obj);
-	return bad ? -1 : 0;
+	          &p->cache_write_1h, bad);
+	load_tier(obj, p, bad);
+	p->fast_factor = fast_factor(obj, bad);
+	return *bad ? P_BAD : P_OK;
 }
 
 static int entry_cmp(const void *a, const void *b)
@@ -231,9 +250,13 @@ static int own_keys(cu__pricetab *t)
 	return 0;
 }
 
-static int collect(cu__pricetab *t, json_t *root, json_t *kept)
+/*
+ * Keep the Claude models of root. Returns 0; -1 when out of memory; -2 with
+ * a message in err when a Claude model's prices are out of range.
+ */
+static int collect(cu__pricetab *t, json_t *root, json_t *kept, char *err, size_t errlen)
 {
-	const char *key;
+	const char *key, *bad;
 	json_t *val;
 
 	t->e = malloc((json_object_size(root) + 1) * sizeof *t->e);
@@ -241,8 +264,17 @@ static int collect(cu__pricetab *t, json_t *root, json_t *kept)
 		return -1;
 	json_object_foreach(root, key, val) {
 		entry *e = &t->e[t->n];
-		if (!json_is_object(val) || strcmp(key, "sample_spec") == 0 ||
-		    !is_claude(key, val) || load_price(val, &e->price) != 0)
+		if (!json_is_object(val) || strcmp(key, "sample_spec") == 0 || !is_claude(key, val))
+			continue;
+		int r = load_price(val, &e->price, &bad);
+		if (r == P_BAD) {
+			char msg[200];
+			snprintf(msg, sizeof msg, "price table rejected: model %.80s has an invalid %s",
+			         key, bad);
+			set_err(err, errlen, msg);
+			return -2;
+		}
+		if (r != P_OK)
 			continue;
 		e->key = key;
 		e->keylen = strlen(key);
@@ -291,11 +323,22 @@ int cu__pricetab_parse_keep(const char *json, size_t len, const char *source,
 		json_decref(root);
 		return -1;
 	}
+	if (json_object_size(root) > MAX_ENTRIES) {
+		char msg[128];
+		snprintf(msg, sizeof msg, "price table rejected: %zu entries (at most %d are accepted)",
+		         json_object_size(root), MAX_ENTRIES);
+		set_err(err, errlen, msg);
+		json_decref(root);
+		return -1;
+	}
 	t = calloc(1, sizeof *t);
+	int crc = 0;
 	if (kept_text && !(kept = json_object()))
 		set_err(err, errlen, "out of memory");
-	else if (!t || !(t->source = copy_str(source ? source : "")) || collect(t, root, kept) != 0) {
-		set_err(err, errlen, "out of memory");
+	else if (!t || !(t->source = copy_str(source ? source : "")) ||
+	         (crc = collect(t, root, kept, err, errlen)) != 0) {
+		if (crc != -2)
+			set_err(err, errlen, "out of memory");
 	} else if (t->n == 0) {
 		set_err(err, errlen, "price table has no Claude models");
 	} else if (own_keys(t) != 0) {

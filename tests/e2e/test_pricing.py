@@ -30,7 +30,9 @@ import http.server
 import json
 import os
 import re
+import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -242,7 +244,9 @@ class Loopback:
     """HTTP server on 127.0.0.1 in a thread. routes: path -> fn(handler, server) that answers.
     Every request is recorded as {"path", "headers" (lower-case names), "time"}."""
 
-    def __init__(self):
+    def __init__(self, tls=None):
+        """tls: (certfile, keyfile) to serve https instead of http."""
+        self.scheme = "https" if tls else "http"
         self.routes = {}
         self.requests = []
         self.lock = threading.Lock()
@@ -261,13 +265,17 @@ class Loopback:
 
         self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
+        if tls:
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(*tls)
+            self.httpd.socket = ctx.wrap_socket(self.httpd.socket, server_side=True)
         self.port = self.httpd.server_address[1]
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                        daemon=True)
         self.thread.start()
 
     def url(self, path):
-        return "http://127.0.0.1:%d%s" % (self.port, path)
+        return "%s://127.0.0.1:%d%s" % (self.scheme, self.port, path)
 
     def _handle(self, h):
         path = h.path.split("?", 1)[0]
@@ -856,7 +864,7 @@ class FailureTest(PricingTestCase):
     cache of the fixture for the same URL -> the cached table, cache file byte-identical. Both: exit
     0, valid JSON, exactly one stderr line about prices."""
 
-    def check_failure(self, route=None, env=None, max_seconds=None, stop_server=False):
+    def check_failure(self, route=None, env=None, max_seconds=None, stop_server=False, reason=None):
         path = "/t.json"
         url = self.srv.url(path)
         # (b) first: needs the good table downloaded once from this very URL
@@ -878,6 +886,8 @@ class FailureTest(PricingTestCase):
         self.assertCost(got, FIXTURE_COST, "(b) stale cache + failed download: the cached table", r)
         self.assertSource(got, "cache", "(b)", r)
         self.assertOnePriceWarning(r, "cached", "(b)")
+        if reason:
+            self.assertIn(reason, r.err, "(b) the warning gives the reason\n%s" % r)
         if max_seconds:
             self.assertLess(r.seconds, max_seconds, "(b) the download gives up in time\n%s" % r)
         self.assertEqual(cache_files(cache_b), [cached], "(b) the same one cache file")
@@ -889,6 +899,8 @@ class FailureTest(PricingTestCase):
         self.assertCost(got, embedded_cost(), "(a) failed download, no cache: the embedded table", r)
         self.assertSource(got, "embedded", "(a)", r)
         self.assertOnePriceWarning(r, "embedded", "(a)")
+        if reason:
+            self.assertIn(reason, r.err, "(a) the warning gives the reason\n%s" % r)
         if max_seconds:
             self.assertLess(r.seconds, max_seconds, "(a) the download gives up in time\n%s" % r)
         self.assertNoCache(self.cache, "(a) nothing cached from a failed download")
@@ -944,6 +956,53 @@ class FailureTest(PricingTestCase):
         self.check_failure(oversized_route(fixture_bytes(), 33 << 20, declare_length=True),
                            env={"CLAUDE_USAGE_HTTP_TIMEOUT_MS": "20000"})
 
+    # ---- hostile tables: refused whole, the run goes on with the previous table
+
+    def hostile(self, mutate):
+        """The fixture table with mutate(table) applied, as JSON bytes."""
+        t = fixture_table()
+        mutate(t)
+        return json.dumps(t).encode()
+
+    def test_negative_price(self):
+        body = self.hostile(lambda t: t[SONNET4].update(input_cost_per_token=-3e-06))
+        self.check_failure(status_route(200, body),
+                           reason="model %s has an invalid input_cost_per_token" % SONNET4)
+
+    def test_absurd_price(self):
+        body = self.hostile(lambda t: t[OPUS41].update(cache_read_input_token_cost=5.0))
+        self.check_failure(status_route(200, body),
+                           reason="model %s has an invalid cache_read_input_token_cost" % OPUS41)
+
+    def test_absurd_fast_multiplier(self):
+        body = self.hostile(lambda t: t[OPUS41].update(provider_specific_entry={"fast": 1e6}))
+        self.check_failure(status_route(200, body), reason="has an invalid fast multiplier")
+
+    def test_nan_price(self):
+        """NaN and Infinity are not JSON: the table does not parse."""
+        for word in (b"NaN", b"Infinity", b"-Infinity"):
+            with self.subTest(word=word):
+                body = self.hostile(lambda t: t[SONNET4].update(input_cost_per_token="@@"))
+                self.check_failure(status_route(200, body.replace(b'"@@"', word)), reason="not JSON")
+
+    def test_overflowing_price(self):
+        body = self.hostile(lambda t: t[SONNET4].update(input_cost_per_token="@@"))
+        self.check_failure(status_route(200, body.replace(b'"@@"', b"1e999")), reason="not JSON")
+
+    def test_deep_nesting(self):
+        """100,000 nested arrays in a model entry: jansson's depth limit refuses it, no crash."""
+        body = self.hostile(lambda t: t[SONNET4].update(extra="@@"))
+        deep = b"[" * 100000 + b"]" * 100000
+        self.check_failure(status_route(200, body.replace(b'"@@"', deep)), reason="not JSON")
+
+    def test_million_models(self):
+        """The fixture's models plus 1,000,000 others (12 MB, under the size cap): refused whole."""
+        body = fixture_bytes().rstrip()
+        assert body.endswith(b"}")
+        filler = b"".join(b',"m%d":0' % i for i in range(1000000))
+        self.check_failure(status_route(200, body[:-1] + filler + b"}"),
+                           env={"CLAUDE_USAGE_HTTP_TIMEOUT_MS": "20000"}, reason="entries (at most 100000")
+
     def test_unasked_304(self):
         """A 304 to a request that had no validators (no cache): nothing to keep, embedded table."""
         self.srv.routes["/t.json"] = lambda h, srv: send(h, 304, b"", length=False)
@@ -965,6 +1024,50 @@ class FailureTest(PricingTestCase):
 
 
 # --------------------------------------------------------------------------- 5. local tables
+
+
+class TlsTest(PricingTestCase):
+    """An https table from a server whose certificate nobody trusts (self-signed on loopback) is
+    refused, however the environment asks for verification to be skipped."""
+
+    INSECURE_ENV = {"CURL_INSECURE": "1", "CURLOPT_SSL_VERIFYPEER": "0", "CURLOPT_SSL_VERIFYHOST": "0",
+                    "CURL_SSL_NO_VERIFY": "1", "SSL_NO_VERIFY": "1", "GIT_SSL_NO_VERIFY": "1",
+                    "NODE_TLS_REJECT_UNAUTHORIZED": "0", "PYTHONHTTPSVERIFY": "0",
+                    "CLAUDE_USAGE_INSECURE": "1", "CLAUDE_USAGE_TLS_VERIFY": "0"}
+
+    def setUp(self):
+        super().setUp()
+        if not shutil.which("openssl"):
+            self.skipTest("no openssl command to make a certificate")
+        d = new_dir("tls")
+        self.cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+        p = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                            "-keyout", key, "-out", self.cert],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=60)
+        if p.returncode != 0:
+            self.skipTest("openssl could not make a certificate: %s" % p.stderr.decode()[-300:])
+        self.tls = Loopback(tls=(self.cert, key))
+        self.addCleanup(self.tls.close)
+        self.tls.routes["/t.json"] = serve(fixture_bytes())
+
+    def test_server_works_for_a_client_that_trusts_it(self):
+        """The control: the server does serve the table over TLS to a client given its cert."""
+        import urllib.request
+        ctx = ssl.create_default_context(cafile=self.cert)
+        with urllib.request.urlopen(self.tls.url("/t.json"), context=ctx, timeout=30) as f:
+            self.assertEqual(json.loads(f.read()), fixture_table())
+
+    def test_untrusted_certificate_is_refused(self):
+        url = self.tls.url("/t.json")
+        for env in ({}, self.INSECURE_ENV):
+            with self.subTest(insecure_env=bool(env)):
+                r, got = self.daily(url, env=env)
+                self.assertSource(got, "embedded", "untrusted certificate", r)
+                self.assertCost(got, embedded_cost(), "untrusted certificate: the embedded table", r)
+                self.assertOnePriceWarning(r, "embedded", "untrusted certificate")
+                self.assertIn("certificate", r.err.lower(), "the warning says why\n%s" % r)
+                self.assertNoCache(self.cache, "nothing cached from an untrusted server")
 
 
 class LocalTableTest(PricingTestCase):

@@ -345,9 +345,9 @@ static const char fast_json[] =
 	" \"claude-c\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
 	"  \"fast_mode_cost_multiplier\": 3},"
 	" \"claude-d\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
-	"  \"provider_specific_entry\": {\"fast\": -2}},"
+	"  \"provider_specific_entry\": {\"fast\": null}},"
 	" \"claude-e\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
-	"  \"provider_specific_entry\": {\"fast\": \"6\"}, \"fast_mode_cost_multiplier\": 0},"
+	"  \"provider_specific_entry\": {\"fast\": \"6\"}},"
 	" \"claude-f\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
 	"  \"provider_specific_entry\": {\"fast\": 2}, \"fast_mode_cost_multiplier\": 9}}";
 
@@ -358,7 +358,7 @@ START_TEST(fast_fixture)
 	ck_assert_double_eq(price_of(t, "claude-a")->fast_factor, 6.0);
 	ck_assert_double_eq(price_of(t, "claude-b")->fast_factor, 2.5);
 	ck_assert_double_eq(price_of(t, "claude-c")->fast_factor, 3.0);
-	/* nonsense multipliers count as none */
+	/* multipliers that are not numbers count as none */
 	ck_assert_double_eq(price_of(t, "claude-d")->fast_factor, 1.0);
 	ck_assert_double_eq(price_of(t, "claude-e")->fast_factor, 1.0);
 	/* provider_specific_entry comes first */
@@ -445,12 +445,7 @@ START_TEST(skipped_entries)
 		"   \"litellm_provider\": \"openai\"},"
 		" \"claude-no-output\": {\"input_cost_per_token\": 1e-06},"
 		" \"claude-string\": {\"input_cost_per_token\": \"1e-06\", \"output_cost_per_token\": 2e-06},"
-		" \"claude-negative\": {\"input_cost_per_token\": -1e-06, \"output_cost_per_token\": 2e-06},"
-		" \"claude-absurd\": {\"input_cost_per_token\": 2, \"output_cost_per_token\": 2e-06},"
-		" \"claude-bad-read\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
-		"   \"cache_read_input_token_cost\": -1},"
-		" \"claude-bad-tier\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
-		"   \"output_cost_per_token_above_200k_tokens\": 1e3},"
+		" \"gpt-negative\": {\"input_cost_per_token\": -1e-06, \"output_cost_per_token\": 2e-06},"
 		" \"claude-null-read\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
 		"   \"cache_read_input_token_cost\": null},"
 		" \"claude-int\": {\"input_cost_per_token\": 0, \"output_cost_per_token\": 1},"
@@ -466,6 +461,82 @@ START_TEST(skipped_entries)
 	ck_assert_double_eq(price_of(t, "claude-int")->output, 1.0);
 	ck_assert_int_eq(find(t, "sample_spec"), -1);
 	cu__pricetab_free(t);
+}
+END_TEST
+
+/*
+ * A Claude model priced out of range makes the whole table suspect: it is
+ * refused, naming the model and the field, so the caller keeps its previous
+ * table. Non-Claude entries are not looked at.
+ */
+START_TEST(rejected_tables)
+{
+	static const struct {
+		const char *fields, *why;
+	} cases[] = {
+		{ "\"input_cost_per_token\": -1e-06, \"output_cost_per_token\": 2e-06", "input_cost_per_token" },
+		{ "\"input_cost_per_token\": 2, \"output_cost_per_token\": 2e-06", "input_cost_per_token" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": -0.5", "output_cost_per_token" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"cache_read_input_token_cost\": -1", "cache_read_input_token_cost" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"cache_creation_input_token_cost\": 1e300", "cache_creation_input_token_cost" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"output_cost_per_token_above_200k_tokens\": 1e3", "output_cost_per_token_above_200k_tokens" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"provider_specific_entry\": {\"fast\": -2}", "fast multiplier" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"fast_mode_cost_multiplier\": 0", "fast multiplier" },
+		{ "\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06,"
+		  " \"speed_multipliers\": {\"fast\": 1e9}", "fast multiplier" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char json[512], want[200];
+		snprintf(json, sizeof json,
+		         "{\"claude-ok\": {\"input_cost_per_token\": 1e-06, \"output_cost_per_token\": 2e-06},"
+		         " \"claude-bad\": {%s}}", cases[i].fields);
+		snprintf(want, sizeof want, "price table rejected: model claude-bad has an invalid %s",
+		         cases[i].why);
+		ck_assert_str_eq(parse_err(json, strlen(json)), want);
+	}
+}
+END_TEST
+
+/* More entries than any real table has: refused before anything is kept. */
+START_TEST(rejected_too_many_entries)
+{
+	size_t n = 100001, cap = n * 16 + 128, len = 0;
+	char *json = malloc(cap);
+	ck_assert_ptr_nonnull(json);
+	len += (size_t)snprintf(json, cap, "{\"claude-ok\": {\"input_cost_per_token\": 1e-06,"
+	                                   " \"output_cost_per_token\": 2e-06}");
+	for (size_t i = 1; i < n; i++)
+		len += (size_t)snprintf(json + len, cap - len, ",\"m%zu\":{}", i);
+	len += (size_t)snprintf(json + len, cap - len, "}");
+	ck_assert_str_eq(parse_err(json, len),
+	                 "price table rejected: 100001 entries (at most 100000 are accepted)");
+	/* One fewer is fine. */
+	char *cut = strstr(json, ",\"m100000\":{}");
+	ck_assert_ptr_nonnull(cut);
+	memcpy(cut, "}", 2);
+	cu__pricetab *t = parse_ok(json);
+	ck_assert_uint_eq(cu__pricetab_count(t), 1);
+	cu__pricetab_free(t);
+	free(json);
+}
+END_TEST
+
+/* jansson refuses nesting past its depth limit: a parse error, not a crash. */
+START_TEST(rejected_deep_nesting)
+{
+	size_t depth = 100000;
+	char *json = malloc(2 * depth + 1);
+	ck_assert_ptr_nonnull(json);
+	memset(json, '[', depth);
+	memset(json + depth, ']', depth);
+	json[2 * depth] = '\0';
+	ck_assert_ptr_nonnull(strstr(parse_err(json, 2 * depth), "not JSON"));
+	free(json);
 }
 END_TEST
 
@@ -513,7 +584,7 @@ END_TEST
 START_TEST(error_no_claude)
 {
 	const char *gpt = "{\"gpt-4o\": {\"input_cost_per_token\": 2.5e-06, \"output_cost_per_token\": 1e-05}}";
-	const char *bad = "{\"claude-x\": {\"input_cost_per_token\": -1, \"output_cost_per_token\": 1e-05}}";
+	const char *bad = "{\"claude-x\": {\"input_cost_per_token\": 1e-06}}";
 
 	ck_assert_str_eq(parse_err(gpt, strlen(gpt)), "price table has no Claude models");
 	ck_assert_str_eq(parse_err(bad, strlen(bad)), "price table has no Claude models");
@@ -823,6 +894,9 @@ static Suite *price_suite(void)
 	tcase_add_test(load, default_cache_prices);
 	tcase_add_test(load, partial_tier);
 	tcase_add_test(load, skipped_entries);
+	tcase_add_test(load, rejected_tables);
+	tcase_add_test(load, rejected_too_many_entries);
+	tcase_add_test(load, rejected_deep_nesting);
 	tcase_add_test(load, sample_spec_in_embedded_file);
 	tcase_add_test(load, source_is_copied);
 	tcase_add_test(load, error_not_json);
