@@ -1055,7 +1055,9 @@ class TlsTest(PricingTestCase):
         """The control: the server does serve the table over TLS to a client given its cert."""
         import urllib.request
         ctx = ssl.create_default_context(cafile=self.cert)
-        with urllib.request.urlopen(self.tls.url("/t.json"), context=ctx, timeout=30) as f:
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                             urllib.request.HTTPSHandler(context=ctx))
+        with opener.open(self.tls.url("/t.json"), timeout=30) as f:
             self.assertEqual(json.loads(f.read()), fixture_table())
 
     def test_untrusted_certificate_is_refused(self):
