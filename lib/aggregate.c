@@ -382,7 +382,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	r->long_context = cu_ctx_long_context(ctx);
 	if (!(r->timezone = strdup(cu__tz_name(ctx->tz))) ||
 	    !(r->pricing_source = strdup(cu_ctx_pricing_source(ctx))) ||
-	    copy_strings(r, ctx, &project_path) != 0)
+	    cu__ctx_diag_summary(ctx, &r->diag) != 0 || copy_strings(r, ctx, &project_path) != 0)
 		goto oom;
 
 	for (size_t i = 0; i < ctx->n; i++) {

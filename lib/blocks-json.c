@@ -111,6 +111,7 @@ static json_t *blocks_json(const cu_blocks *r, int64_t limit)
 		list = NULL;
 		rc |= cu__json_put(root, "unpricedModels", unpriced);
 		unpriced = NULL;
+		rc |= cu__json_put(root, "diagnostics", cu__diag_summary_json(&r->diag));
 	}
 	json_decref(list);
 	json_decref(unpriced);

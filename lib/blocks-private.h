@@ -5,6 +5,8 @@
 #ifndef CU_BLOCKS_PRIVATE_H
 #define CU_BLOCKS_PRIVATE_H
 
+#include "diag-private.h"
+
 #include <claudeusage/cu-blocks.h>
 
 struct cu_block {
@@ -32,6 +34,7 @@ struct cu_blocks {
 	size_t nstrings;
 	const char **unpriced;      /* borrowed from strings, sorted */
 	size_t nunpriced;
+	cu__diag_summary diag;      /* what the loaded data held that was not counted */
 };
 
 #endif

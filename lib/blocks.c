@@ -310,7 +310,7 @@ int cu_blocks_new(cu_ctx *ctx, int64_t block_ms, uint32_t flags, cu_blocks **out
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while building blocks");
 	r->length_ms = block_ms ? block_ms : CU_BLOCK_DEFAULT_MS;
 	r->now_ms = cu_ctx_now(ctx);
-	if (build(r, ctx, flags) != 0) {
+	if (build(r, ctx, flags) != 0 || cu__ctx_diag_summary(ctx, &r->diag) != 0) {
 		cu_blocks_free(r);
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while building blocks");
 	}
@@ -330,6 +330,7 @@ void cu_blocks_free(cu_blocks *blocks)
 		free(blocks->strings[i]);
 	free(blocks->strings);
 	free(blocks->unpriced);
+	cu__diag_summary_clear(&blocks->diag);
 	free(blocks);
 }
 

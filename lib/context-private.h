@@ -55,6 +55,7 @@ struct cu_ctx {
 	cu__dedup_state dedup; /* the last load's dedup, carried on by the next */
 	int64_t loads;         /* loads done; the first reports every stored diagnostic */
 	uint64_t discover_diags; /* hash of the last discovery's diagnostics */
+	cu__diags disc_errors;   /* the last discovery's diagnostics (unreadable directories) */
 	int use_index;         /* read and write the persistent index */
 	int iterating;         /* inside cu_ctx_foreach_entry(): no load, no repricing */
 
@@ -92,6 +93,13 @@ int cu__price_entries(cu_ctx *ctx, int all);
 
 /* What the costs of entries depend on besides the entries: nonzero. */
 uint64_t cu__price_fingerprint(const cu_ctx *ctx);
+
+/*
+ * What the loaded data holds that was not counted (unreadable files and
+ * directories, skipped lines), for a report to carry. Returns 0, or -1 when
+ * out of memory (s is then cleared).
+ */
+int cu__ctx_diag_summary(const cu_ctx *ctx, cu__diag_summary *s);
 
 /* Is the entry counted in reports, given the context's filters? */
 int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e);

@@ -184,6 +184,7 @@ void cu_ctx_free(cu_ctx *ctx)
 	clear_load(ctx);
 	cu__store_clear(&ctx->store);
 	cu__dedup_state_clear(&ctx->dedup);
+	cu__diags_clear(&ctx->disc_errors);
 	free_strv(ctx->roots, ctx->nroots);
 	free_strv(ctx->default_roots, ctx->ndefault_roots);
 	cu__tz_free(ctx->tz);
@@ -456,6 +457,8 @@ int cu_ctx_format_date(const cu_ctx *ctx, int64_t unix_ms, char *buf, size_t siz
 	return CU_OK;
 }
 
+static const char torn_msg[] = "incomplete last line skipped (file still being written?)";
+
 /* Hands diagnostics to the callback, up to CU__DIAG_MAX per load. */
 typedef struct emitter {
 	cu_ctx *ctx;
@@ -509,11 +512,14 @@ static void emit_diags(cu_ctx *ctx, const cu__job *jobs, size_t njobs, cu__diags
 		em.dropped += f->diags.dropped;
 		f->emitted = f->diags.n;
 		if (f->tail_state == CU__TAIL_TORN)
-			emit(&em, CU_DIAG_TORN_LINE, f->path, f->lines + 1,
-			     "incomplete last line skipped (file still being written?)");
+			emit(&em, CU_DIAG_TORN_LINE, f->path, f->lines + 1, torn_msg);
 	}
-	/* The rest concern no single file: the discovery's. */
+	/* The rest concern no single file: the discovery's. Kept for reports. */
 	cu__diags rest = { errors->n > k ? errors->v + k : NULL, errors->n - k, 0, 0 };
+	cu__diags_clear(&ctx->disc_errors);
+	for (size_t r = k; r < errors->n; r++)
+		cu__diags_add(&ctx->disc_errors, errors->v[r].kind, errors->v[r].path, UINT32_MAX,
+		              errors->v[r].line, "%s", errors->v[r].msg);
 	dh = diags_hash(&rest);
 	if (first || dh != ctx->discover_diags)
 		for (; k < errors->n; k++)
@@ -668,6 +674,43 @@ int64_t cu_ctx_stat(const cu_ctx *ctx, int32_t which)
 	case CU_STAT_UNPRICED_MODELS: return (int64_t)ctx->unpriced;
 	default: return -1;
 	}
+}
+
+int cu__ctx_diag_summary(const cu_ctx *ctx, cu__diag_summary *s)
+{
+	memset(s, 0, sizeof *s);
+	s->files = cu_ctx_stat(ctx, CU_STAT_FILES);
+	s->lines = cu_ctx_stat(ctx, CU_STAT_LINES);
+	s->usage_lines = cu_ctx_stat(ctx, CU_STAT_USAGE_LINES);
+	s->duplicates = cu_ctx_stat(ctx, CU_STAT_DUPLICATES);
+	s->entries = cu_ctx_stat(ctx, CU_STAT_ENTRIES);
+	s->malformed = cu_ctx_stat(ctx, CU_STAT_MALFORMED_LINES);
+	s->torn = cu_ctx_stat(ctx, CU_STAT_TORN_LINES);
+	/* Unreadable directories and roots first, then each file in path order. */
+	for (size_t i = 0; i < ctx->disc_errors.n; i++) {
+		const cu__diag *d = &ctx->disc_errors.v[i];
+		s->file_errors++;
+		cu__diag_summary_add(s, d->kind, d->path, d->line, d->msg);
+	}
+	for (size_t i = 0; i < ctx->store.n; i++) {
+		const cu__fstate *f = &ctx->store.v[i];
+		if (f->error) {
+			s->file_errors++;
+			cu__diag_summary_add(s, CU_DIAG_FILE_ERROR, f->path, 0, f->error);
+		}
+		for (size_t d = 0; d < f->diags.n; d++)
+			cu__diag_summary_add(s, f->diags.v[d].kind, f->path, f->diags.v[d].line,
+			                     f->diags.v[d].msg);
+		/* Lines skipped beyond what the file's list holds. */
+		s->not_listed += (int64_t)f->diags.dropped;
+		if (f->tail_state == CU__TAIL_TORN)
+			cu__diag_summary_add(s, CU_DIAG_TORN_LINE, f->path, f->lines + 1, torn_msg);
+	}
+	if (s->listed.dropped) { /* out of memory while listing */
+		cu__diag_summary_clear(s);
+		return -1;
+	}
+	return 0;
 }
 
 int cu__ctx_entry_selected(const cu_ctx *ctx, const cu__entry *e)

@@ -32,6 +32,26 @@ void cu__diags_add(cu__diags *d, int32_t kind, const char *path, uint32_t file, 
 	__attribute__((format(printf, 6, 7)))
 #endif
 	;
+/* How many problems a report names; the others are only counted. */
+#define CU__DIAG_LISTED 20
+
+/*
+ * What the loaded data holds that was not counted, as a report keeps it for
+ * its JSON: the counters, and the first CU__DIAG_LISTED problems (files that
+ * could not be read, then skipped lines in file order) with their paths.
+ */
+typedef struct cu__diag_summary {
+	int64_t files, file_errors, lines, usage_lines, duplicates, entries;
+	int64_t malformed, torn;
+	cu__diags listed;
+	int64_t not_listed;
+} cu__diag_summary;
+
+/* Add a problem to a summary: listed while there is room, else counted. */
+void cu__diag_summary_add(cu__diag_summary *s, int32_t kind, const char *path, int64_t line,
+                          const char *msg);
+void cu__diag_summary_clear(cu__diag_summary *s);
+
 /* Move all of src into dst (src is left empty). */
 void cu__diags_merge(cu__diags *dst, cu__diags *src);
 /* Sort by (file, line), keeping insertion order among equals. */

@@ -100,3 +100,19 @@ void cu__diags_clear(cu__diags *d)
 	free(d->v);
 	memset(d, 0, sizeof *d);
 }
+
+void cu__diag_summary_add(cu__diag_summary *s, int32_t kind, const char *path, int64_t line,
+                          const char *msg)
+{
+	size_t before = s->listed.n;
+	if (before < CU__DIAG_LISTED)
+		cu__diags_add(&s->listed, kind, path, UINT32_MAX, line, "%s", msg);
+	if (s->listed.n == before)
+		s->not_listed++;
+}
+
+void cu__diag_summary_clear(cu__diag_summary *s)
+{
+	cu__diags_clear(&s->listed);
+	memset(s, 0, sizeof *s);
+}

@@ -5,6 +5,8 @@
 #ifndef CU_JSON_PRIVATE_H
 #define CU_JSON_PRIVATE_H
 
+#include "diag-private.h"
+
 #include <claudeusage/cu-report.h>
 #include <claudeusage/cu-status.h>
 
@@ -27,6 +29,9 @@ static inline json_t *cu__json_strings(const char *const *v, size_t n)
 		}
 	return a;
 }
+
+/* The "diagnostics" object of a report or blocks JSON, or NULL when out of memory. */
+json_t *cu__diag_summary_json(const cu__diag_summary *s);
 
 /*
  * Serialise root (taken, may be NULL for out of memory) per enum cu_json_flag

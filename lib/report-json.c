@@ -109,6 +109,54 @@ static json_t *row_json(const cu_report *rep, const cu_row *r)
 	return o;
 }
 
+static const char *diag_kind_name(int32_t kind)
+{
+	switch (kind) {
+	case CU_DIAG_MALFORMED_LINE: return "malformed-line";
+	case CU_DIAG_TORN_LINE: return "incomplete-last-line";
+	case CU_DIAG_FILE_ERROR: return "unreadable";
+	default: return "note";
+	}
+}
+
+json_t *cu__diag_summary_json(const cu__diag_summary *s)
+{
+	json_t *o = json_object(), *list = json_array();
+	int rc = o && list ? 0 : -1;
+	for (size_t i = 0; rc == 0 && i < s->listed.n; i++) {
+		const cu__diag *d = &s->listed.v[i];
+		json_t *p = json_object();
+		rc |= p ? 0 : -1;
+		if (rc == 0) {
+			rc |= cu__json_put(p, "kind", json_string(diag_kind_name(d->kind)));
+			rc |= cu__json_put(p, "path", d->path ? json_string(d->path) : json_null());
+			if (d->line > 0)
+				rc |= cu__json_put(p, "line", json_integer(d->line));
+			rc |= cu__json_put(p, "message", json_string(d->msg));
+		}
+		rc |= json_array_append_new(list, p);
+	}
+	if (rc == 0) {
+		rc |= cu__json_put(o, "files", json_integer(s->files));
+		rc |= cu__json_put(o, "unreadable", json_integer(s->file_errors));
+		rc |= cu__json_put(o, "lines", json_integer(s->lines));
+		rc |= cu__json_put(o, "usageLines", json_integer(s->usage_lines));
+		rc |= cu__json_put(o, "duplicates", json_integer(s->duplicates));
+		rc |= cu__json_put(o, "entries", json_integer(s->entries));
+		rc |= cu__json_put(o, "malformedLines", json_integer(s->malformed));
+		rc |= cu__json_put(o, "incompleteLastLines", json_integer(s->torn));
+		rc |= cu__json_put(o, "problems", list);
+		list = NULL;
+		rc |= cu__json_put(o, "problemsNotListed", json_integer(s->not_listed));
+	}
+	json_decref(list);
+	if (rc != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *report_json(const cu_report *rep)
 {
 	json_t *root = json_object();
@@ -148,6 +196,7 @@ static json_t *report_json(const cu_report *rep)
 		          json_pack("{s:s, s:s}", "source", rep->pricing_source, "longContext",
 		                    rep->long_context == CU_LONG_CONTEXT_ANTHROPIC ? "anthropic"
 		                                                                   : "ccusage"));
+		rc |= cu__json_put(root, "diagnostics", cu__diag_summary_json(&rep->diag));
 	}
 	json_decref(totals);
 	json_decref(unpriced);

@@ -5,6 +5,8 @@
 #ifndef CU_REPORT_PRIVATE_H
 #define CU_REPORT_PRIVATE_H
 
+#include "diag-private.h"
+
 #include <claudeusage/cu-report.h>
 
 struct cu_row {
@@ -33,6 +35,7 @@ struct cu_report {
 	char *timezone;        /* owned */
 	char *pricing_source;  /* owned */
 	int32_t long_context;  /* enum cu_long_context */
+	cu__diag_summary diag; /* what the loaded data held that was not counted */
 };
 
 void cu__row_clear(cu_row *row);

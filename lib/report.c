@@ -31,6 +31,7 @@ void cu_report_free(cu_report *report)
 	free(report->unpriced);
 	free(report->timezone);
 	free(report->pricing_source);
+	cu__diag_summary_clear(&report->diag);
 	free(report);
 }
 

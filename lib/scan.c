@@ -23,6 +23,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -469,9 +470,12 @@ static void scan_fd(filescan *fs, int fd)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
+			char msg[300];
+			snprintf(msg, sizeof msg, "read failed: %s", strerror(errno));
 			w->stats.file_errors++;
-			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, fs->file, 0,
-			              "read failed: %s", strerror(errno));
+			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, fs->file, 0, "%s", msg);
+			free(f->error);
+			f->error = strdup(msg);
 			break;
 		}
 		if (r == 0)
@@ -539,13 +543,16 @@ static void scan_file(worker *w, const cu__job *job)
 		if (fd >= 0)
 			close(fd);
 		w->stats.file_errors++;
-		if (!f->failed)
-			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, job->file, 0,
-			              "cannot open: %s", strerror(err));
-		f->failed = 1;
+		char msg[300];
+		snprintf(msg, sizeof msg, "cannot open: %s", strerror(err));
+		if (!f->error)
+			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, job->file, 0, "%s", msg);
+		free(f->error);
+		f->error = strdup(msg);
 		return;
 	}
-	f->failed = 0;
+	free(f->error);
+	f->error = NULL;
 	/* For the dedup stage: what was there before. A tail entry is read again as a line. */
 	f->dirty = 1;
 	f->reset = f->tail_state == CU__TAIL_ENTRY;

@@ -43,7 +43,7 @@ typedef struct cu__fstate {
 	int read;                /* read at least once (else skipped by date) */
 	cu__diags diags;         /* of the complete lines; path NULL, file unset */
 	size_t emitted;          /* diags already handed to the user */
-	int failed;              /* the last attempt to read it failed (reported once) */
+	char *error;             /* owned: why the last attempt to read it failed (reported once), or NULL */
 	uint32_t uid;            /* names the file while it is in the store (see cu__kept) */
 	/* What this load's scan did to the file, for the dedup stage, which clears it: */
 	int dirty;               /* it was read */

@@ -47,7 +47,9 @@ static void fstate_free(cu__fstate *f)
 {
 	cu__fstate_reset(f);
 	free(f->path);
+	free(f->error);
 	f->path = NULL;
+	f->error = NULL;
 }
 
 void cu__store_clear(cu__store *st)

@@ -189,7 +189,10 @@ START_TEST(json_fields)
 	                         "\"endTime\":\"2025-06-02T02:30:00.000Z\",\"actualEndTime\":null,"
 	                         "\"isActive\":false,\"isGap\":true,\"entries\":0,");
 	ck_assert_json_has(text, "\"models\":[],\"burnRate\":null");
-	ck_assert_json_has(text, "\"unpricedModels\":[]}");
+	ck_assert_json_has(text, "\"unpricedModels\":[],\"diagnostics\":{\"files\":2,\"unreadable\":0,"
+	                         "\"lines\":4,\"usageLines\":4,\"duplicates\":0,\"entries\":4,");
+	ck_assert_json_has(text, "\"malformedLines\":0,\"incompleteLastLines\":0,\"problems\":[],"
+	                         "\"problemsNotListed\":0}}");
 	ck_assert(strstr(text, "tokenLimitStatus") == NULL);    /* only for a projection */
 	ck_assert(strstr(text, "usageLimitResetTime") == NULL); /* none here */
 	cu_free(text);

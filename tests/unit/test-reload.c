@@ -69,6 +69,25 @@ static void append_report(cu_ctx *c, int32_t group, uint32_t flags, char **acc)
 	cu_report_free(r);
 }
 
+/* Paths in the text (diagnostics name files) relative to the context's root. */
+static void strip_root(char *s, const char *root)
+{
+	size_t k = strlen(root);
+	if (k < 6) /* "<root>" must not be longer than what it replaces */
+		return;
+	char *w = s;
+	for (const char *p = s; *p;) {
+		if (strncmp(p, root, k) == 0) {
+			memcpy(w, "<root>", 6);
+			w += 6;
+			p += k;
+		} else {
+			*w++ = *p++;
+		}
+	}
+	*w = '\0';
+}
+
 /* Everything a load's result shows, as text. */
 static char *snapshot(cu_ctx *c)
 {
@@ -82,6 +101,7 @@ static char *snapshot(cu_ctx *c)
 		s = realloc(s, strlen(s) + strlen(buf) + 1);
 		strcat(s, buf);
 	}
+	strip_root(s, cu_ctx_root(c, 0));
 	return s;
 }
 
