@@ -29,6 +29,68 @@ void cu__jparser_free(cu__jparser *jp)
 	free(jp);
 }
 
+/* The value of 4 hex digits at s (n bytes available), or -1. */
+static long hex4(const char *s, size_t n)
+{
+	long v = 0;
+	if (n < 4)
+		return -1;
+	for (int i = 0; i < 4; i++) {
+		char c = s[i];
+		int d = c >= '0' && c <= '9' ? c - '0'
+		        : c >= 'a' && c <= 'f' ? c - 'a' + 10
+		        : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+		if (d < 0)
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+/*
+ * JavaScript writes a string cut inside a surrogate pair with a lone
+ * surrogate escape ("\ud83d"), which JSON.parse takes and jansson refuses.
+ * Returns a copy of the line with each lone one read as U+FFFD (an escape of
+ * the same length), or NULL when there is none (or no memory).
+ */
+static char *mend_surrogates(const char *s, size_t n)
+{
+	char *out = NULL;
+	int in_str = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '"') {
+			in_str = !in_str;
+			continue;
+		}
+		if (!in_str || s[i] != '\\' || i + 1 >= n)
+			continue;
+		if (s[i + 1] != 'u') {
+			i++; /* the escaped character, maybe a quote or a backslash */
+			continue;
+		}
+		long u = hex4(s + i + 2, n - i - 2);
+		if (u < 0xD800 || u > 0xDFFF) {
+			i += u < 0 ? 1 : 5;
+			continue;
+		}
+		if (u <= 0xDBFF && i + 12 <= n && s[i + 6] == '\\' && s[i + 7] == 'u') {
+			long v = hex4(s + i + 8, n - i - 8);
+			if (v >= 0xDC00 && v <= 0xDFFF) {
+				i += 11; /* a proper pair */
+				continue;
+			}
+		}
+		if (!out) {
+			if (!(out = malloc(n)))
+				return NULL;
+			memcpy(out, s, n);
+		}
+		memcpy(out + i, "\\ufffd", 6);
+		i += 5;
+	}
+	return out;
+}
+
 /* A string field: null or absent leaves it absent; another type is bad. */
 static void get_str(json_t *obj, const char *key, cu__str *out, const char **bad, const char *why)
 {
@@ -161,8 +223,17 @@ int cu__parse_json(cu__jparser *jp, const char *line, size_t n, cu__rec *rec)
 		return CU__LINE_BAD;
 	}
 	jp->doc = json_loadb(line, n, 0, &err);
+	if (!jp->doc) {
+		char *mended = mend_surrogates(line, n);
+		if (mended) {
+			jp->doc = json_loadb(mended, n, 0, &err);
+			free(mended);
+		}
+	}
 	if (!json_is_object(jp->doc)) {
-		rec->why = jp->doc ? "not a JSON object" : "not a complete JSON object";
+		rec->why = jp->doc ? "not a JSON object"
+		           : strstr(err.text, "too big") ? "a number does not fit in 64 bits"
+		                                         : "not a complete JSON object";
 		return CU__LINE_BAD;
 	}
 	memset(&inner, 0, sizeof inner);

@@ -62,6 +62,14 @@ static const expect cases[] = {
 	/* duplicate keys: the last one wins, as in jansson */
 	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":7,\"output_tokens\":9}}}",
 	  CU__LINE_ENTRY, 0, 9, 0, 0, "m", "req_1", NULL },
+	/* lone surrogate escapes (JavaScript's for a string cut inside a pair) read as U+FFFD,
+	 * in a field both parsers read and in one they skip; a proper pair and an escaped
+	 * backslash before "ud800" are left alone */
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\\ud83d\",\"usage\":{\"output_tokens\":7}}}",
+	  CU__LINE_ENTRY, 0, 7, 0, 0, "m\xEF\xBF\xBD", "req_1", NULL },
+	{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"content\":\"\\udc00\\ud83d\\ude00\\\\ud800\\ud800x\","
+	  "\"usage\":{\"output_tokens\":7}},\"requestId\":\"r\\ud800\\u0041\"}",
+	  CU__LINE_ENTRY, 0, 7, 0, 0, "m", "r\xEF\xBF\xBD" "A", NULL },
 	/* timestamps in other RFC 3339 forms */
 	{ "{\"type\":\"assistant\",\"timestamp\":\"2025-06-03T14:00:00.123456+02:00\",\"message\":{\"id\":\"m\",\"usage\":{}}}",
 	  CU__LINE_ENTRY, 0, 0, 0, 0, "m", NULL, NULL },
@@ -88,6 +96,28 @@ static int str_eq(cu__str s, const char *want)
 		return s.p == NULL || s.n == 0;
 	return s.p && s.n == strlen(want) && memcmp(s.p, want, s.n) == 0;
 }
+
+/* Why a bad line was skipped, from the jansson path. */
+START_TEST(bad_line_reasons)
+{
+	static const struct {
+		const char *line, *why;
+	} c[] = {
+		{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":99999999999999999999999}}}",
+		  "a number does not fit in 64 bits" },
+		{ "{" A_BASE ",\"message\":{\"id\":\"m\",\"usage\":{\"output_tokens\":1}}", "not a complete JSON object" },
+		{ "[1]", "not a JSON object" },
+	};
+	cu__jparser *jp = cu__jparser_new();
+	for (size_t i = 0; i < sizeof c / sizeof c[0]; i++) {
+		cu__rec r;
+		memset(&r, 0, sizeof r);
+		ck_assert_int_eq(cu__parse_json(jp, c[i].line, strlen(c[i].line), &r), CU__LINE_BAD);
+		ck_assert_str_eq(r.why, c[i].why);
+	}
+	cu__jparser_free(jp);
+}
+END_TEST
 
 START_TEST(expected_results)
 {
@@ -255,6 +285,7 @@ int main(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_loop_test(tc, expected_results, 0, (int)(sizeof cases / sizeof cases[0]));
 	tcase_add_test(tc, fields_and_flags);
+	tcase_add_test(tc, bad_line_reasons);
 	tcase_add_test(tc, usage_limit_reset);
 	tcase_add_test(tc, truncations_agree);
 	tcase_add_test(tc, mutations_agree);
