@@ -36,6 +36,13 @@ typedef struct cu__scan_stats {
 int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_opts *opts,
              cu__scan_stats *stats, cu__diags *errors);
 
+/*
+ * Tests only; the library never sets it. When set, called on the scanning
+ * thread after each read() of a file, with how many bytes of it have been
+ * read so far, so that a test can change the file in the middle of a scan.
+ */
+extern void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
+
 /* The first occurrence of the bytes "usage" (with quotes) in p[0..n), or NULL. */
 const char *cu__find_usage(const char *p, size_t n);
 

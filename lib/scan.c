@@ -437,6 +437,8 @@ static int discard_until_newline(filescan *fs, char *buf, size_t *len, int64_t *
 	return nl != NULL;
 }
 
+void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
+
 /* Read fd from its current position, which is fs->f->offset. */
 static void scan_fd(filescan *fs, int fd)
 {
@@ -482,6 +484,8 @@ static void scan_fd(filescan *fs, int fd)
 			break;
 		w->stats.bytes += r;
 		len += (size_t)r;
+		if (cu__scan_read_hook)
+			cu__scan_read_hook(f->path, f->offset + consumed + (int64_t)len);
 		if (discarding) {
 			if (!discard_until_newline(fs, w->buf, &len, &consumed))
 				continue;

@@ -6,6 +6,8 @@
 #include "scan-private.h"
 #include "test-util.h"
 
+#include <claudeusage/claudeusage.h>
+
 START_TEST(bad_lines_counted)
 {
 	char good1[512], good2[512], text[2048];
@@ -224,6 +226,148 @@ START_TEST(unreadable_file_reported)
 }
 END_TEST
 
+/* ---- files changed while they are read ---- */
+
+enum { CHANGE_TRUNCATE, CHANGE_REPLACE, CHANGE_DELETE, CHANGE_APPEND };
+#define CHANGE_LINES 20000
+
+static struct {
+	const char *path; /* the file to change */
+	int what, done;
+} change;
+
+static void write_lines(const char *path, const char *mode, int from, int to)
+{
+	FILE *f = fopen(path, mode);
+	ck_assert_ptr_nonnull(f);
+	char line[512], id[32];
+	for (int i = from; i < to; i++) {
+		snprintf(id, sizeof id, "m%d", i);
+		usage_line(line, sizeof line, "2025-06-01T10:00:00Z", id, id, "claude-sonnet-4-20250514",
+		           i, 1, 0, 0);
+		fputs(line, f);
+	}
+	fclose(f);
+}
+
+/* Called between two reads of a file: change it, once. */
+static void change_file(const char *path, int64_t bytes_read)
+{
+	if (change.done || strcmp(path, change.path) != 0)
+		return;
+	change.done = 1;
+	ck_assert_int_gt(bytes_read, 0);
+	char tmp[4300];
+	switch (change.what) {
+	case CHANGE_TRUNCATE: {
+		struct stat sb;
+		ck_assert_int_eq(stat(path, &sb), 0);
+		ck_assert_int_eq(truncate(path, sb.st_size / 2 + 7), 0); /* inside a line */
+		break;
+	}
+	case CHANGE_REPLACE:
+		snprintf(tmp, sizeof tmp, "%s.new", path);
+		write_lines(tmp, "wb", 100000, 100100);
+		ck_assert_int_eq(rename(tmp, path), 0);
+		break;
+	case CHANGE_DELETE:
+		ck_assert_int_eq(unlink(path), 0);
+		break;
+	default:
+		write_lines(path, "ab", CHANGE_LINES, CHANGE_LINES + 100);
+		break;
+	}
+}
+
+static char *daily_json(cu_ctx *c)
+{
+	cu_report *r;
+	char *json;
+	ck_assert_int_eq(cu_report_new(c, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+	ck_assert_int_eq(cu_report_to_json(r, CU_JSON_COMPACT, &json), CU_OK);
+	cu_report_free(r);
+	return json;
+}
+
+static cu_ctx *change_ctx(const char *dir)
+{
+	cu_ctx *c;
+	ck_assert_int_eq(cu_ctx_new(&c), CU_OK);
+	ck_assert_int_eq(cu_ctx_add_root(c, dir), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_timezone(c, "UTC"), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_offline(c, 1), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_index(c, 0), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_threads(c, 1), CU_OK);
+	return c;
+}
+
+/*
+ * A file truncated, replaced, deleted or appended to in the middle of its
+ * scan: the load succeeds with what it could read, and the next load gives
+ * exactly what a fresh load of the files as they now are gives.
+ */
+START_TEST(file_changed_during_scan)
+{
+	static const char *const names[] = { "truncated", "replaced", "deleted", "appended" };
+	char *dir = make_tmpdir();
+	char path[4200], other[4200];
+	snprintf(path, sizeof path, "%s/projects/-p/a.jsonl", dir);
+	snprintf(other, sizeof other, "%s/projects/-q/b.jsonl", dir);
+	put_file(dir, "projects/-p/a.jsonl", "");
+	put_file(dir, "projects/-q/b.jsonl", "");
+	write_lines(path, "wb", 0, CHANGE_LINES);
+	write_lines(other, "wb", 50000, 50010);
+
+	change.path = path;
+	change.what = _i;
+	change.done = 0;
+	cu_ctx *c = change_ctx(dir);
+	cu__scan_read_hook = change_file;
+	ck_assert_msg(cu_ctx_load(c) == CU_OK, "%s: %s", names[_i], cu_ctx_last_error(c));
+	cu__scan_read_hook = NULL;
+	ck_assert_msg(change.done, "%s: the file was read in more than one piece", names[_i]);
+	int64_t first = cu_ctx_stat(c, CU_STAT_ENTRIES);
+	int64_t kept = 0; /* complete lines left by the truncation */
+	if (_i == CHANGE_TRUNCATE) {
+		FILE *f = fopen(path, "rb");
+		ck_assert_ptr_nonnull(f);
+		for (int ch; (ch = getc(f)) != EOF;)
+			kept += ch == '\n';
+		fclose(f);
+	}
+	switch (_i) {
+	case CHANGE_TRUNCATE:
+		ck_assert_int_ge(first, 10);
+		ck_assert_int_le(first, kept + 10);
+		break;
+	case CHANGE_REPLACE:
+	case CHANGE_DELETE:
+		/* the open file is still the old one, read to its end */
+		ck_assert_int_eq(first, CHANGE_LINES + 10);
+		break;
+	default:
+		ck_assert_int_ge(first, CHANGE_LINES + 10);
+		ck_assert_int_le(first, CHANGE_LINES + 110);
+		break;
+	}
+	ck_assert_int_eq(cu_ctx_stat(c, CU_STAT_MALFORMED_LINES), 0);
+
+	ck_assert_int_eq(cu_ctx_load(c), CU_OK);
+	cu_ctx *fresh = change_ctx(dir);
+	ck_assert_int_eq(cu_ctx_load(fresh), CU_OK);
+	char *a = daily_json(c), *b = daily_json(fresh);
+	ck_assert_msg(strcmp(a, b) == 0, "%s: reload\n%s\nfresh load\n%s", names[_i], a, b);
+	const int64_t want[] = { kept + 10, 100 + 10, 10, CHANGE_LINES + 100 + 10 };
+	ck_assert_int_eq(cu_ctx_stat(c, CU_STAT_ENTRIES), want[_i]);
+	cu_free(a);
+	cu_free(b);
+	cu_ctx_free(fresh);
+	cu_ctx_free(c);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("scan");
@@ -235,6 +379,7 @@ int main(void)
 	tcase_add_test(tc, threads_and_oracle_agree);
 	tcase_add_test(tc, long_lines_and_chunks);
 	tcase_add_test(tc, unreadable_file_reported);
+	tcase_add_loop_test(tc, file_changed_during_scan, CHANGE_TRUNCATE, CHANGE_APPEND + 1);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
