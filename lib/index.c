@@ -188,7 +188,9 @@ int cu__index_write(const char *dir, const char *path, uint64_t config, const cu
 	memcpy(b.p, &h, sizeof h);
 	/*
 	 * No fsync: after a crash a torn index fails its checksum and is
-	 * rebuilt, which costs one full read, not a wrong result.
+	 * rebuilt, which costs one full read, not a wrong result. Syncing the
+	 * 29 MB index of a 1 GB history took a first run here from 0.35 s to
+	 * 1.3-7 s (2026-11-24), and the live monitor rewrites it every change.
 	 */
 	cu__iov part = { b.p, b.n };
 	int rc = cu__write_atomic(dir, path, &part, 1, 0);
