@@ -84,7 +84,8 @@ static void put(wbuf *b, const void *p, size_t n)
 		b->p = q;
 		b->cap = cap;
 	}
-	memcpy(b->p + b->n, p, n);
+	if (n) /* p may be NULL then (a file without entries) */
+		memcpy(b->p + b->n, p, n);
 	b->n += n;
 }
 
