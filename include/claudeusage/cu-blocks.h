@@ -109,7 +109,8 @@ CU_API const char *cu_blocks_unpriced(const cu_blocks *blocks, size_t i);
  * "startTime", "endTime", "actualEndTime", "isActive", "isGap", "entries",
  * "tokenCounts": {...}, "totalTokens", "costUSD", "models", "burnRate",
  * "projection", ["tokenLimitStatus"], ["usageLimitResetTime"]}],
- * "unpricedModels": [...]}. Times are RFC 3339 UTC with milliseconds;
+ * "unpricedModels": [...], "diagnostics": {...}} (as in cu_report_to_json()).
+ * Times are RFC 3339 UTC with milliseconds;
  * projection.totalCost is rounded to cents as ccusage does.
  * tokenLimitStatus is given for a block with a projection when a limit is.
  * @param flags        enum cu_json_flag bits (CU_JSON_COMPACT)

@@ -74,7 +74,12 @@ CU_API const char *cu_report_unpriced(const cu_report *report, size_t i);
 /**
  * Serialise the report as JSON, in ccusage's shape: {"daily": [...],
  * "totals": {...}} (or "weekly", "monthly", "sessions", "projects", "sources"), and
- * {"projects": {name: [...]}, "totals": ...} for CU_REPORT_BY_PROJECT.
+ * {"projects": {name: [...]}, "totals": ...} for CU_REPORT_BY_PROJECT; then
+ * "unpricedModels", "pricing" {"source", "longContext"} and "diagnostics":
+ * {"files", "unreadable", "lines", "usageLines", "duplicates", "entries",
+ * "malformedLines", "incompleteLastLines", "problems": [{"kind", "path",
+ * "line", "message"}] (the first 20 unreadable files and skipped lines),
+ * "problemsNotListed"}, describing the data loaded when the report was made.
  * @param flags  enum cu_json_flag bits
  * @param[out] out  NUL-terminated text; release it with cu_free()
  * @since 0.1
