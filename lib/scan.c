@@ -439,6 +439,22 @@ static int discard_until_newline(filescan *fs, char *buf, size_t *len, int64_t *
 
 void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
 
+/*
+ * A file could not be opened or read: counted, kept in its state (reports
+ * name it), and handed to the user the first time (unless always).
+ */
+static void file_failed(worker *w, cu__fstate *f, uint32_t file, int always, const char *what,
+                        int err)
+{
+	char msg[300];
+	snprintf(msg, sizeof msg, "%s: %s", what, strerror(err));
+	w->stats.file_errors++;
+	if (always || !f->error)
+		cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, file, 0, "%s", msg);
+	free(f->error);
+	f->error = strdup(msg);
+}
+
 /* Read fd from its current position, which is fs->f->offset. */
 static void scan_fd(filescan *fs, int fd)
 {
@@ -472,12 +488,7 @@ static void scan_fd(filescan *fs, int fd)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			char msg[300];
-			snprintf(msg, sizeof msg, "read failed: %s", strerror(errno));
-			w->stats.file_errors++;
-			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, fs->file, 0, "%s", msg);
-			free(f->error);
-			f->error = strdup(msg);
+			file_failed(w, f, fs->file, 1, "read failed", errno);
 			break;
 		}
 		if (r == 0)
@@ -546,13 +557,7 @@ static void scan_file(worker *w, const cu__job *job)
 		int err = errno;
 		if (fd >= 0)
 			close(fd);
-		w->stats.file_errors++;
-		char msg[300];
-		snprintf(msg, sizeof msg, "cannot open: %s", strerror(err));
-		if (!f->error)
-			cu__diags_add(&w->errors, CU_DIAG_FILE_ERROR, f->path, job->file, 0, "%s", msg);
-		free(f->error);
-		f->error = strdup(msg);
+		file_failed(w, f, job->file, 0, "cannot open", err);
 		return;
 	}
 	free(f->error);
