@@ -304,15 +304,20 @@ class Loopback:
             self.httpd.server_close()
 
 
-def send(h, status, body, ctype="application/json", headers=(), length=True):
+def send_head(h, status, length=None, ctype="application/json", headers=()):
+    """The status line and headers; Content-Length only when length is not None."""
     h.send_response(status)
     h.send_header("Content-Type", ctype)
     for k, v in headers:
         h.send_header(k, v)
-    if length:
-        h.send_header("Content-Length", str(len(body)))
+    if length is not None:
+        h.send_header("Content-Length", str(length))
     h.send_header("Connection", "close")
     h.end_headers()
+
+
+def send(h, status, body, ctype="application/json", headers=(), length=True):
+    send_head(h, status, len(body) if length else None, ctype, headers)
     h.wfile.write(body)
     h.wfile.flush()
 
@@ -352,11 +357,7 @@ def status_route(code, body):
 def short_body_route(body):
     """Content-Length of the whole body, then half of it and the connection closes."""
     def route(h, srv):
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("Connection", "close")
-        h.end_headers()
+        send_head(h, 200, len(body))
         h.wfile.write(body[: len(body) // 2])
         h.wfile.flush()
     return route
@@ -368,12 +369,7 @@ def oversized_route(body, pad, declare_length):
     chunk = b" " * (1 << 20)
 
     def route(h, srv):
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        if declare_length:
-            h.send_header("Content-Length", str(len(head) + pad + len(tail)))
-        h.send_header("Connection", "close")
-        h.end_headers()
+        send_head(h, 200, len(head) + pad + len(tail) if declare_length else None)
         h.wfile.write(head)
         left = pad
         while left > 0 and not srv.stop.is_set():
@@ -396,11 +392,7 @@ def slow_headers_route(seconds, body):
 def drip_route(seconds, body):
     """Headers at once, then the body a few bytes at a time over `seconds`."""
     def route(h, srv):
-        h.send_response(200)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(body)))
-        h.send_header("Connection", "close")
-        h.end_headers()
+        send_head(h, 200, len(body))
         h.wfile.flush()
         steps = 50
         step = max(1, len(body) // steps)
