@@ -4,6 +4,7 @@
  * the result independent of input order.
  */
 #include "dedup-private.h"
+#include "hash-private.h"
 
 #include "test-util.h"
 
@@ -171,6 +172,32 @@ START_TEST(many_keys)
 }
 END_TEST
 
+START_TEST(key_is_stable)
+{
+	/*
+	 * Keys are saved in the history index: the key of "id:req" stays the
+	 * 64-bit hash under two fixed seeds, whatever way it is computed, for
+	 * every length of the last word.
+	 */
+	char id[64], joined[128];
+	for (size_t n = 0; n < 40; n++) {
+		memset(id, 'a' + (int)(n % 26), n);
+		id[n] = '\0';
+		uint64_t key[2];
+		cu__dedup_key(id, n, "req_9", 5, key);
+		snprintf(joined, sizeof joined, "%s:req_9", id);
+		ck_assert_uint_eq(key[0], cu__hash64(joined, n + 6, UINT64_C(0x243f6a8885a308d3)));
+		ck_assert_uint_eq(key[1], cu__hash64(joined, n + 6, UINT64_C(0x13198a2e03707344)));
+		ck_assert_uint_ne(key[0], key[1]);
+	}
+	/* A fixed value: a change of hash would silently orphan saved keys. */
+	uint64_t k[2];
+	cu__dedup_key("msg_01", 6, "req_01", 6, k);
+	ck_assert_uint_eq(k[0], UINT64_C(0xd15c1c5a809b3b1e));
+	ck_assert_uint_eq(k[1], UINT64_C(0xf697d5c2d075e3d7));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dedup");
@@ -183,6 +210,7 @@ int main(void)
 	tcase_add_test(tc, sidechain_replay_dropped);
 	tcase_add_test(tc, sorted_by_time);
 	tcase_add_test(tc, many_keys);
+	tcase_add_test(tc, key_is_stable);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
