@@ -204,7 +204,7 @@ static int cmp_place(const void *a, const void *b)
 
 /*
  * Sort by (time, file, line): into (file, line) order first (the store
- * gives nearly that already), then a stable radix sort on the time, 11 bits
+ * gives nearly that already), then a stable radix sort on the time, 12 bits
  * a pass over the span of times present.
  */
 static int sort_by_time(cu__entry **e, size_t n)
@@ -216,11 +216,14 @@ static int sort_by_time(cu__entry **e, size_t n)
 		if (!in_order)
 			qsort(e + a, b - a, sizeof *e, cmp_place);
 	}
+	enum { BITS = 12, BUCKETS = 1 << BITS }; /* 3 passes cover 2 years of ms */
 	uint64_t *key = malloc(2 * n * sizeof *key);
 	cu__entry **tmp = malloc(n * sizeof *tmp);
-	if (!key || !tmp) {
+	size_t *count = malloc(BUCKETS * sizeof *count);
+	if (!key || !tmp || !count) {
 		free(key);
 		free(tmp);
+		free(count);
 		return -1;
 	}
 	int64_t lo = e[0]->ts_ms, hi = lo;
@@ -233,13 +236,13 @@ static int sort_by_time(cu__entry **e, size_t n)
 	for (size_t i = 0; i < n; i++)
 		key[i] -= (uint64_t)lo;
 	uint64_t span = (uint64_t)hi - (uint64_t)lo;
-	uint64_t *ktmp = key + n;
-	enum { BITS = 11, BUCKETS = 1 << BITS };
-	size_t count[BUCKETS];
+	/* Each pass moves (entry, key) pairs from one pair of arrays to the other. */
+	cu__entry **from = e, **to = tmp;
+	uint64_t *kfrom = key, *kto = key + n;
 	for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += BITS) {
-		memset(count, 0, sizeof count);
+		memset(count, 0, BUCKETS * sizeof *count);
 		for (size_t i = 0; i < n; i++)
-			count[(key[i] >> shift) & (BUCKETS - 1)]++;
+			count[(kfrom[i] >> shift) & (BUCKETS - 1)]++;
 		size_t pos = 0;
 		for (size_t b = 0; b < BUCKETS; b++) {
 			size_t c = count[b];
@@ -247,13 +250,20 @@ static int sort_by_time(cu__entry **e, size_t n)
 			pos += c;
 		}
 		for (size_t i = 0; i < n; i++) {
-			size_t to = count[(key[i] >> shift) & (BUCKETS - 1)]++;
-			tmp[to] = e[i];
-			ktmp[to] = key[i];
+			size_t at = count[(kfrom[i] >> shift) & (BUCKETS - 1)]++;
+			to[at] = from[i];
+			kto[at] = kfrom[i];
 		}
-		memcpy(e, tmp, n * sizeof *e);
-		memcpy(key, ktmp, n * sizeof *key);
+		cu__entry **t = from;
+		from = to;
+		to = t;
+		uint64_t *kt = kfrom;
+		kfrom = kto;
+		kto = kt;
 	}
+	if (from != e)
+		memcpy(e, from, n * sizeof *e);
+	free(count);
 	free(key);
 	free(tmp);
 	return 0;
@@ -308,6 +318,9 @@ static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 	size_t sides = 0;
 	for (size_t i = 0; i < n; i++) {
 		cu__entry *x = e[i];
+		/* The table is far larger than a cache: ask early for a later key's slot. */
+		if (i + 16 < n)
+			__builtin_prefetch(&ds->gt[(size_t)e[i + 16]->key[0] & (ds->gcap - 1)]);
 		x->flags |= KEEP;
 		if (!(x->flags & CU__E_HAS_MSG_ID))
 			continue;

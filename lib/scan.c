@@ -463,6 +463,14 @@ static void scan_fd(filescan *fs, int fd)
 	size_t len = 0;
 	int64_t consumed = 0;
 	int discarding = 0;
+	if (!w->buf) {
+		/* The first file this worker reads (cu__scan_buffer needs none). */
+		if (!(w->buf = malloc(CHUNK))) {
+			w->oom = 1;
+			return;
+		}
+		w->cap = CHUNK;
+	}
 	for (;;) {
 		if (len == w->cap) {
 			/* One line fills the buffer: grow up to the cap, then skip the line. */
@@ -616,10 +624,8 @@ static void scan_file(worker *w, const cu__job *job)
 static int worker_init(worker *w)
 {
 	w->jp = cu__jparser_new();
-	w->buf = malloc(CHUNK);
-	w->cap = CHUNK;
 	cu__pool_init(&w->models);
-	return w->jp && w->buf ? 0 : -1;
+	return w->jp ? 0 : -1;
 }
 
 static void worker_fini(worker *w)
