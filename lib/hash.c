@@ -18,43 +18,42 @@ static inline uint64_t mix(uint64_t x)
 	return x;
 }
 
-uint64_t cu__hash64(const void *p, size_t n, uint64_t seed)
+/*
+ * Hash n bytes in k lanes at once (k is 1 or 2), lane i starting from the
+ * seed in h[i]: one pass over the bytes, and the lanes' multiplies overlap.
+ */
+static inline void hash_lanes(const unsigned char *s, size_t n, uint64_t *h, unsigned k)
 {
-	const unsigned char *s = p;
-	uint64_t h = seed ^ (UINT64_C(0x9e3779b97f4a7c15) * (n + 1));
+	uint64_t len = UINT64_C(0x9e3779b97f4a7c15) * (n + 1);
+	for (unsigned i = 0; i < k; i++)
+		h[i] ^= len;
 	while (n >= 8) {
 		uint64_t w;
 		memcpy(&w, s, 8);
-		h = mix(h ^ w) + UINT64_C(0x632be59bd9b4e019);
+		for (unsigned i = 0; i < k; i++)
+			h[i] = mix(h[i] ^ w) + UINT64_C(0x632be59bd9b4e019);
 		s += 8;
 		n -= 8;
 	}
-	uint64_t w = 0;
+	uint64_t w = (uint64_t)n << 56;
 	for (size_t i = 0; i < n; i++)
 		w |= (uint64_t)s[i] << (8 * i);
-	return mix(h ^ w ^ ((uint64_t)n << 56));
+	for (unsigned i = 0; i < k; i++)
+		h[i] = mix(h[i] ^ w);
+}
+
+uint64_t cu__hash64(const void *p, size_t n, uint64_t seed)
+{
+	uint64_t h = seed;
+	hash_lanes(p, n, &h, 1);
+	return h;
 }
 
 void cu__hash128(const void *p, size_t n, uint64_t out[2])
 {
-	/* cu__hash64 under two seeds, in one loop: the two chains overlap. */
-	const unsigned char *s = p;
-	uint64_t len = UINT64_C(0x9e3779b97f4a7c15) * (n + 1);
-	uint64_t a = UINT64_C(0x243f6a8885a308d3) ^ len, b = UINT64_C(0x13198a2e03707344) ^ len;
-	while (n >= 8) {
-		uint64_t w;
-		memcpy(&w, s, 8);
-		a = mix(a ^ w) + UINT64_C(0x632be59bd9b4e019);
-		b = mix(b ^ w) + UINT64_C(0x632be59bd9b4e019);
-		s += 8;
-		n -= 8;
-	}
-	uint64_t w = 0;
-	for (size_t i = 0; i < n; i++)
-		w |= (uint64_t)s[i] << (8 * i);
-	w ^= (uint64_t)n << 56;
-	out[0] = mix(a ^ w);
-	out[1] = mix(b ^ w);
+	out[0] = UINT64_C(0x243f6a8885a308d3);
+	out[1] = UINT64_C(0x13198a2e03707344);
+	hash_lanes(p, n, out, 2);
 }
 
 uint64_t cu__checksum(const void *p, size_t n)
