@@ -2,8 +2,9 @@
  * parse-fast.c - the targeted scanner: a JSONL line to a usage record
  * without building a document.
  *
- * It walks the line once. Values it does not need are skipped at memchr
- * speed (strings) or by bracket counting (containers). Whenever it meets
+ * It walks the line once. Values it does not need are skipped: strings by
+ * a search for their closing quote (SSE2 for short ones, memchr for long
+ * ones), containers by bracket counting. Whenever it meets
  * something whose meaning it is not sure of - an escape in a key or in a
  * wanted string, a number that is not a plain small integer, a wanted field
  * of an unexpected type, a key seen twice - it returns CU__LINE_UNSURE and
