@@ -45,23 +45,15 @@ static const char *level_name(int32_t level)
 	}
 }
 
+static const char *block_model(const void *b, size_t i)
+{
+	return cu_block_model(b, i);
+}
+
 /* "- sonnet-4\n- opus-4-1", or "-" */
 static char *models_cell(const cu_block *b)
 {
-	size_t n = cu_block_model_count(b), cap = 2;
-	for (size_t i = 0; i < n; i++)
-		cap += strlen(cu_block_model(b, i)) + 4;
-	char *s = malloc(cap);
-	if (!s)
-		return NULL;
-	size_t at = 0;
-	strcpy(s, n ? "" : "-");
-	for (size_t i = 0; i < n; i++) {
-		char m[128];
-		fmt_model(cu_block_model(b, i), m, sizeof m);
-		at += (size_t)snprintf(s + at, cap - at, "%s- %s", i ? "\n" : "", m);
-	}
-	return s;
+	return fmt_model_list(b, cu_block_model_count(b), block_model, "-");
 }
 
 typedef struct view {

@@ -28,23 +28,15 @@ static size_t terminal_columns(void)
 	return v > 0 ? (size_t)v : 120;
 }
 
+static const char *row_model(const void *r, size_t i)
+{
+	return cu_row_model(r, i);
+}
+
 /* "- sonnet-4\n- opus-4-1" */
 static char *models_cell(const cu_row *r)
 {
-	size_t n = cu_row_model_count(r), cap = 1;
-	for (size_t i = 0; i < n; i++)
-		cap += strlen(cu_row_model(r, i)) + 4;
-	char *s = malloc(cap);
-	if (!s)
-		return NULL;
-	size_t at = 0;
-	s[0] = '\0';
-	for (size_t i = 0; i < n; i++) {
-		char m[128];
-		fmt_model(cu_row_model(r, i), m, sizeof m);
-		at += (size_t)snprintf(s + at, cap - at, "%s- %s", i ? "\n" : "", m);
-	}
-	return s;
+	return fmt_model_list(r, cu_row_model_count(r), row_model, "");
 }
 
 /* The label column of a row: date, week, month, or session and project. */

@@ -322,3 +322,22 @@ void fmt_model(const char *model, char *buf, size_t size)
 	}
 	snprintf(buf, size, "%.*s", (int)n, s);
 }
+
+char *fmt_model_list(const void *owner, size_t n, const char *(*model)(const void *, size_t),
+                     const char *empty)
+{
+	size_t cap = strlen(empty) + 1;
+	for (size_t i = 0; i < n; i++)
+		cap += strlen(model(owner, i)) + 4;
+	char *s = malloc(cap);
+	if (!s)
+		return NULL;
+	size_t at = 0;
+	strcpy(s, n ? "" : empty);
+	for (size_t i = 0; i < n; i++) {
+		char m[128];
+		fmt_model(model(owner, i), m, sizeof m);
+		at += (size_t)snprintf(s + at, cap - at, "%s- %s", i ? "\n" : "", m);
+	}
+	return s;
+}

@@ -35,6 +35,12 @@ void fmt_int(int64_t v, char *buf, size_t size);
 void fmt_cost(double usd, char *buf, size_t size);
 /* "claude-sonnet-4-20250514" -> "sonnet-4" */
 void fmt_model(const char *model, char *buf, size_t size);
+/*
+ * "- sonnet-4\n- opus-4-1": the n models model(owner, i) gives, each short
+ * as fmt_model makes it, or empty (a copy) when n is 0. Free the result.
+ */
+char *fmt_model_list(const void *owner, size_t n, const char *(*model)(const void *, size_t),
+                     const char *empty);
 
 /* Print a boxed title banner. */
 void print_banner(const char *title, int color);
