@@ -194,81 +194,6 @@ static int before(const cu__entry *x, const cu__entry *y)
 	return x->file != y->file ? x->file < y->file : x->line < y->line;
 }
 
-static int cmp_place(const void *a, const void *b)
-{
-	const cu__entry *x = *(cu__entry *const *)a, *y = *(cu__entry *const *)b;
-	if (x->file != y->file)
-		return x->file < y->file ? -1 : 1;
-	return (x->line > y->line) - (x->line < y->line);
-}
-
-/*
- * Sort by (time, file, line): into (file, line) order first (the store
- * gives nearly that already), then a stable radix sort on the time, 12 bits
- * a pass over the span of times present.
- */
-static int sort_by_time(cu__entry **e, size_t n)
-{
-	for (size_t a = 0, b; a < n; a = b) {
-		int in_order = 1;
-		for (b = a + 1; b < n && e[b]->file == e[a]->file; b++)
-			in_order &= e[b - 1]->line < e[b]->line;
-		if (!in_order)
-			qsort(e + a, b - a, sizeof *e, cmp_place);
-	}
-	enum { BITS = 12, BUCKETS = 1 << BITS }; /* 3 passes cover 2 years of ms */
-	uint64_t *key = malloc(2 * n * sizeof *key);
-	cu__entry **tmp = malloc(n * sizeof *tmp);
-	size_t *count = malloc(BUCKETS * sizeof *count);
-	if (!key || !tmp || !count) {
-		free(key);
-		free(tmp);
-		free(count);
-		return -1;
-	}
-	int64_t lo = e[0]->ts_ms, hi = lo;
-	for (size_t i = 0; i < n; i++) {
-		int64_t t = e[i]->ts_ms;
-		key[i] = (uint64_t)t;
-		lo = t < lo ? t : lo;
-		hi = t > hi ? t : hi;
-	}
-	for (size_t i = 0; i < n; i++)
-		key[i] -= (uint64_t)lo;
-	uint64_t span = (uint64_t)hi - (uint64_t)lo;
-	/* Each pass moves (entry, key) pairs from one pair of arrays to the other. */
-	cu__entry **from = e, **to = tmp;
-	uint64_t *kfrom = key, *kto = key + n;
-	for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += BITS) {
-		memset(count, 0, BUCKETS * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(kfrom[i] >> shift) & (BUCKETS - 1)]++;
-		size_t pos = 0;
-		for (size_t b = 0; b < BUCKETS; b++) {
-			size_t c = count[b];
-			count[b] = pos;
-			pos += c;
-		}
-		for (size_t i = 0; i < n; i++) {
-			size_t at = count[(kfrom[i] >> shift) & (BUCKETS - 1)]++;
-			to[at] = from[i];
-			kto[at] = kfrom[i];
-		}
-		cu__entry **t = from;
-		from = to;
-		to = t;
-		uint64_t *kt = kfrom;
-		kfrom = kto;
-		kto = kt;
-	}
-	if (from != e)
-		memcpy(e, from, n * sizeof *e);
-	free(count);
-	free(key);
-	free(tmp);
-	return 0;
-}
-
 static int win_reserve(cu__dedup_state *ds, size_t n)
 {
 	if (n <= ds->cap)
@@ -286,6 +211,230 @@ static int win_reserve(cu__dedup_state *ds, size_t n)
 
 /* ---- the full run ---- */
 
+/* The store's entries in (file, index) order, the tail of a file last. */
+typedef struct cursor {
+	const cu__store *st;
+	size_t file, k;
+} cursor;
+
+static cu__entry *cursor_next(cursor *c)
+{
+	while (c->file < c->st->n) {
+		cu__fstate *f = &c->st->v[c->file];
+		size_t k = c->k++;
+		if (k < f->n)
+			return &f->e[k];
+		if (k == f->n && f->tail_state == CU__TAIL_ENTRY)
+			return &f->tail;
+		c->file++;
+		c->k = 0;
+	}
+	return NULL;
+}
+
+/* Count a sidechain copy picked (+1) or no longer picked (-1) under its replay key. */
+static int side_count(cu__dedup_state *ds, const cu__entry *x, const cu__file *files, int delta)
+{
+	if (!(x->flags & CU__E_SIDECHAIN))
+		return 0;
+	return rc_add(&ds->ss, &ds->scap, &ds->sn, replay_key(x, files), delta);
+}
+
+/*
+ * Pick one copy per key (marked KEEP), counting the sidechain copies picked
+ * under their replay keys in ds->ss. Sets *sides to how many were picked.
+ */
+static int pick(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_t *sides)
+{
+	size_t n = 0;
+	cursor c = { st, 0, 0 }, ahead = { st, 0, 0 };
+	/* The table is far larger than a cache: ask early for a later key's slot. */
+	for (int i = 0; i < 16; i++)
+		cursor_next(&ahead);
+	for (cu__entry *x; (x = cursor_next(&c)) != NULL;) {
+		const cu__entry *y = cursor_next(&ahead);
+		if (y)
+			__builtin_prefetch(&ds->gt[(size_t)y->key[0] & (ds->gcap - 1)]);
+		x->flags |= KEEP;
+		if (!(x->flags & CU__E_HAS_MSG_ID))
+			continue;
+		struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
+		if (s->uid == UINT32_MAX) {
+			*s = (struct cu__gslot){ x->key[0], x->key[1], x->file, idx_of(st, x) };
+			ds->gn++;
+			n += (x->flags & CU__E_SIDECHAIN) != 0;
+			if (side_count(ds, x, files, 1) != 0)
+				return -1;
+			continue;
+		}
+		cu__entry *o = at(st, s->uid, s->idx);
+		if (cu__dedup_better(x, o)) {
+			o->flags &= ~KEEP;
+			n += ((x->flags & CU__E_SIDECHAIN) != 0) - ((o->flags & CU__E_SIDECHAIN) != 0);
+			if (side_count(ds, o, files, -1) != 0 || side_count(ds, x, files, 1) != 0)
+				return -1;
+			s->uid = x->file;
+			s->idx = idx_of(st, x);
+		} else {
+			x->flags &= ~KEEP;
+		}
+	}
+	*sides = n;
+	return 0;
+}
+
+static int cmp_line(const void *a, const void *b, void *arg)
+{
+	const cu__kept *x = a, *y = b;
+	const cu__store *st = arg;
+	uint32_t lx = at(st, x->uid, x->idx)->line, ly = at(st, y->uid, y->idx)->line;
+	return (lx > ly) - (lx < ly);
+}
+
+/*
+ * Sort the kept entries, given in (file, line) order, by time: a stable
+ * radix sort, 12 bits a pass over the span of times present (3 passes
+ * cover 2 years of ms).
+ */
+static int sort_by_time(cu__kept *w, size_t n)
+{
+	enum { BITS = 12, BUCKETS = 1 << BITS };
+	cu__kept *tmp = malloc(n * sizeof *tmp);
+	size_t *count = malloc(BUCKETS * sizeof *count);
+	if (!tmp || !count) {
+		free(tmp);
+		free(count);
+		return -1;
+	}
+	int64_t lo = w[0].ts, hi = lo;
+	for (size_t i = 1; i < n; i++) {
+		lo = w[i].ts < lo ? w[i].ts : lo;
+		hi = w[i].ts > hi ? w[i].ts : hi;
+	}
+	uint64_t span = (uint64_t)hi - (uint64_t)lo;
+	cu__kept *from = w, *to = tmp;
+	for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += BITS) {
+		memset(count, 0, BUCKETS * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(((uint64_t)from[i].ts - (uint64_t)lo) >> shift) & (BUCKETS - 1)]++;
+		size_t pos = 0;
+		for (size_t b = 0; b < BUCKETS; b++) {
+			size_t c = count[b];
+			count[b] = pos;
+			pos += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			to[count[(((uint64_t)from[i].ts - (uint64_t)lo) >> shift) & (BUCKETS - 1)]++] =
+				from[i];
+		cu__kept *t = from;
+		from = to;
+		to = t;
+	}
+	if (from != w)
+		memcpy(w, from, n * sizeof *w);
+	free(count);
+	free(tmp);
+	return 0;
+}
+
+/* A sidechain copy picked, at pos in ds->win: dropped if it is a replay. */
+typedef struct side_at {
+	size_t pos;
+	uint64_t rk;
+} side_at;
+
+typedef struct collect_lists {
+	side_at *side;      /* as many as the sidechain copies picked */
+	size_t nside;
+	uint32_t *unsorted; /* files whose entries picked are out of line order */
+	size_t nunsorted;
+} collect_lists;
+
+/* Drop the sidechain copies whose replay key a main-chain copy picked shares. */
+static size_t drop_replays(cu__dedup_state *ds, const collect_lists *l, size_t n)
+{
+	size_t k = 0, s = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (s < l->nside && l->side[s].pos == i &&
+		    rc_find(ds->ss, ds->scap, l->side[s++].rk)->count >> 31)
+			continue;
+		ds->win[k++] = ds->win[i];
+	}
+	for (size_t i = 0; i < ds->scap; i++)
+		ds->ss[i].count &= ~(1u << 31);
+	return k;
+}
+
+/* Put a file's kept entries, found by its uid in ds->win[0..n), in line order. */
+static void sort_lines(cu__dedup_state *ds, cu__store *st, uint32_t uid, size_t n)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (ds->win[mid].uid < uid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	size_t end = lo;
+	while (end < n && ds->win[end].uid == uid)
+		end++;
+	qsort_r(ds->win + lo, end - lo, sizeof *ds->win, cmp_line, st);
+}
+
+/*
+ * Into ds->win, the entries still marked KEEP, less the sidechain replays,
+ * in (file, line) order; clears the marks, and the scan's too. A replay key
+ * shared by a main-chain copy picked is marked (bit 31 of its count) on the
+ * way, and the sidechain copies under it are dropped at the end.
+ */
+static int collect(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_t sides,
+                   size_t *kept)
+{
+	collect_lists l = { malloc((sides + 1) * sizeof *l.side), 0,
+		            malloc((st->n + 1) * sizeof *l.unsorted), 0 };
+	size_t k = 0;
+	if (!l.side || !l.unsorted) {
+		free(l.side);
+		free(l.unsorted);
+		return -1;
+	}
+	for (size_t i = 0; i < st->n; i++) {
+		cu__fstate *f = &st->v[i];
+		size_t first = k, m = f->n + (f->tail_state == CU__TAIL_ENTRY);
+		int in_order = 1;
+		uint32_t line = 0;
+		for (size_t j = 0; j < m; j++) {
+			cu__entry *x = j < f->n ? &f->e[j] : &f->tail;
+			uint32_t keep = x->flags & KEEP;
+			x->flags &= ~(KEEP | CU__E_CHANGED);
+			if (!keep)
+				continue;
+			if (sides && (x->flags & SIDE_ID) == SIDE_ID && l.nside < sides) {
+				l.side[l.nside++] = (side_at){ k, replay_key(x, files) };
+			} else if (sides && (x->flags & SIDE_ID) == CU__E_HAS_MSG_ID) {
+				struct cu__rslot *s = rc_find(ds->ss, ds->scap, replay_key(x, files));
+				if (s->key)
+					s->count |= 1u << 31;
+			}
+			in_order &= k == first || line < x->line;
+			line = x->line;
+			ds->win[k++] = (cu__kept){ x->ts_ms, (uint32_t)i, j < f->n ? (uint32_t)j : CU__TAIL_IDX };
+		}
+		if (!in_order)
+			l.unsorted[l.nunsorted++] = (uint32_t)i;
+	}
+	if (l.nside)
+		k = drop_replays(ds, &l, k);
+	/* Out of line order: a copy improved in place (rare). */
+	for (size_t i = 0; i < l.nunsorted; i++)
+		sort_lines(ds, st, l.unsorted[i], k);
+	free(l.side);
+	free(l.unsorted);
+	*kept = k;
+	return 0;
+}
+
 static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 {
 	ds->valid = ds->tables = 0;
@@ -301,81 +450,13 @@ static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 	st->next_uid = (uint32_t)st->n;
 
 	size_t total = cu__store_entry_count(st);
-	cu__entry **e = malloc((total + 1) * sizeof *e);
-	if (!e || gt_init(ds, total) != 0) {
-		free(e);
+	if (gt_init(ds, total) != 0 || win_reserve(ds, total + 1) != 0)
 		return -1;
-	}
-	size_t n = 0;
-	for (size_t i = 0; i < st->n; i++) {
-		cu__fstate *f = &st->v[i];
-		for (size_t k = 0; k < f->n; k++)
-			e[n++] = &f->e[k];
-		if (f->tail_state == CU__TAIL_ENTRY)
-			e[n++] = &f->tail;
-	}
-	/* Pick one copy per key. */
-	size_t sides = 0;
-	for (size_t i = 0; i < n; i++) {
-		cu__entry *x = e[i];
-		/* The table is far larger than a cache: ask early for a later key's slot. */
-		if (i + 16 < n)
-			__builtin_prefetch(&ds->gt[(size_t)e[i + 16]->key[0] & (ds->gcap - 1)]);
-		x->flags |= KEEP;
-		if (!(x->flags & CU__E_HAS_MSG_ID))
-			continue;
-		struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
-		if (s->uid == UINT32_MAX) {
-			*s = (struct cu__gslot){ x->key[0], x->key[1], x->file, idx_of(st, x) };
-			ds->gn++;
-			sides += (x->flags & CU__E_SIDECHAIN) != 0;
-			continue;
-		}
-		cu__entry *o = at(st, s->uid, s->idx);
-		if (cu__dedup_better(x, o)) {
-			o->flags &= ~KEEP;
-			sides += ((x->flags & CU__E_SIDECHAIN) != 0) - ((o->flags & CU__E_SIDECHAIN) != 0);
-			s->uid = x->file;
-			s->idx = idx_of(st, x);
-		} else {
-			x->flags &= ~KEEP;
-		}
-	}
-	/* Sidechain replays of a main-chain copy kept in the same session. */
-	int rc = 0;
-	for (size_t i = 0; sides && i < n && rc == 0; i++)
-		if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | SIDE_ID))
-			rc = rc_add(&ds->ss, &ds->scap, &ds->sn, replay_key(e[i], files), 1);
-	if (ds->sn) {
-		/* A count above the copies marks a replayed key. */
-		for (size_t i = 0; i < n && rc == 0; i++)
-			if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | CU__E_HAS_MSG_ID)) {
-				struct cu__rslot *s = rc_find(ds->ss, ds->scap, replay_key(e[i], files));
-				if (s->key)
-					s->count |= 1u << 31;
-			}
-		for (size_t i = 0; i < n; i++)
-			if ((e[i]->flags & (KEEP | SIDE_ID)) == (KEEP | SIDE_ID) &&
-			    (rc_find(ds->ss, ds->scap, replay_key(e[i], files))->count >> 31))
-				e[i]->flags &= ~KEEP;
-		for (size_t i = 0; i < ds->scap; i++)
-			ds->ss[i].count &= ~(1u << 31);
-	}
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		uint32_t keep = e[i]->flags & KEEP;
-		e[i]->flags &= ~KEEP;
-		if (keep)
-			e[k++] = e[i];
-	}
-	if (rc != 0 || (k > 1 && sort_by_time(e, k) != 0) || win_reserve(ds, k) != 0) {
-		free(e);
+	size_t sides = 0, k = 0;
+	if (pick(ds, st, files, &sides) != 0 || collect(ds, st, files, sides, &k) != 0 ||
+	    (k > 1 && sort_by_time(ds->win, k) != 0))
 		return -1;
-	}
-	for (size_t i = 0; i < k; i++)
-		ds->win[i] = (cu__kept){ e[i]->ts_ms, e[i]->file, idx_of(st, e[i]) };
 	ds->n = k;
-	free(e);
 	ds->valid = ds->tables = 1;
 	ds->full_runs++;
 	return 0;
@@ -643,13 +724,15 @@ int cu__dedup_store(cu__dedup_state *ds, cu__store *st, const cu__file *files, i
 	 * Every entry learns its file's current index: the entries of a file
 	 * not read share one, those of a file read may mix old and new.
 	 */
-	int any_dirty = 0;
+	int any_dirty = 0, ran_full = 0;
 	size_t nuid = st->next_uid > st->n ? st->next_uid : st->n; /* a full run renumbers to n */
 	for (size_t i = 0; i < st->n; i++) {
 		cu__fstate *f = &st->v[i];
 		any_dirty |= f->dirty;
-		if (f->n && (f->dirty || f->e[0].file != i))
-			for (size_t k = 0; k < f->n; k++)
+		/* This load's scan wrote the index into the entries it made. */
+		size_t old = f->dirty ? (f->prev_n < f->n ? f->prev_n : f->n) : f->n;
+		if (old && (f->dirty || f->e[0].file != i))
+			for (size_t k = 0; k < old; k++)
 				f->e[k].file = (uint32_t)i;
 		f->tail.file = (uint32_t)i;
 		if (f->uid >= nuid)
@@ -662,10 +745,13 @@ int cu__dedup_store(cu__dedup_state *ds, cu__store *st, const cu__file *files, i
 			map[st->v[i].uid] = (uint32_t)i;
 		if (!full && ds->valid && !any_dirty)
 			; /* nothing changed: the last result stands */
-		else if (full || !can_carry_on(ds, st))
+		else if (!full && can_carry_on(ds, st) &&
+		         (rc = incremental_run(ds, st, files, map)) != FULL)
+			; /* done, or out of memory */
+		else {
+			ran_full = 1;
 			rc = full_run(ds, st, files) == 0 ? DONE : NOMEM;
-		else if ((rc = incremental_run(ds, st, files, map)) == FULL)
-			rc = full_run(ds, st, files) == 0 ? DONE : NOMEM;
+		}
 		if (rc == DONE)
 			for (size_t i = 0; i < st->n; i++)
 				map[st->v[i].uid] = (uint32_t)i; /* a full run renumbers */
@@ -674,8 +760,10 @@ int cu__dedup_store(cu__dedup_state *ds, cu__store *st, const cu__file *files, i
 		cu__fstate *f = &st->v[i];
 		if (!f->dirty)
 			continue;
-		for (size_t k = 0; k < f->n; k++)
-			f->e[k].flags &= ~(uint32_t)CU__E_CHANGED;
+		/* The scan's marks; a full run cleared them as it went. */
+		if (!ran_full || rc != DONE)
+			for (size_t k = 0; k < f->n; k++)
+				f->e[k].flags &= ~(uint32_t)CU__E_CHANGED;
 		f->dirty = f->reset = f->side_flip = 0;
 		f->prev_n = f->n;
 	}

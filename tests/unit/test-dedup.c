@@ -142,6 +142,80 @@ START_TEST(sidechain_replay_dropped)
 }
 END_TEST
 
+START_TEST(replay_found_in_a_later_file)
+{
+	/* The sidechain copy is met before the main-chain copy it replays. */
+	cu__entry e[3] = {
+		mk("m", "r2", 50, 0, 1, 1, CU__E_SIDECHAIN), /* session 0: a replay of file 1's */
+		mk("m", "r1", 10, 1, 1, 2, 0),
+		mk("m", "r3", 50, 2, 1, 3, CU__E_SIDECHAIN), /* session 1: its own request */
+	};
+	size_t n = dedup_arr(e, 3, files);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_int_eq(e[0].file, 1);
+	ck_assert_int_eq(e[1].file, 2);
+}
+END_TEST
+
+START_TEST(outdone_sidechain_copy_forgotten)
+{
+	/*
+	 * m:r1's sidechain copy is outdone by its main-chain copy. A later load
+	 * adds m:r9 in the same session: with no sidechain copy of m kept, that
+	 * is settled without a full run, and nothing is dropped.
+	 */
+	cu__fstate fs[3];
+	memset(fs, 0, sizeof fs);
+	cu__entry first[2] = { mk("m", "r1", 10, 0, 1, 1, CU__E_SIDECHAIN), mk("m", "r1", 50, 1, 1, 2, 0) };
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(cu__fstate_grow(&fs[i]), 0);
+		fs[i].e[fs[i].n++] = first[i];
+		fs[i].prev_n = 1;
+	}
+	cu__store st;
+	memset(&st, 0, sizeof st);
+	st.v = fs;
+	st.n = 3;
+	cu__dedup_state ds;
+	memset(&ds, 0, sizeof ds);
+	cu__entry **p = NULL;
+	size_t k = 0;
+	ck_assert_int_eq(cu__dedup_store(&ds, &st, files, 1, &p, &k), 0);
+	ck_assert_uint_eq(k, 1);
+	ck_assert_int_eq(p[0]->output, 50);
+	free(p);
+
+	fs[1].dirty = 1;
+	fs[1].prev_n = fs[1].n;
+	ck_assert_int_eq(cu__fstate_grow(&fs[1]), 0);
+	fs[1].e[fs[1].n++] = mk("m", "r9", 7, 1, 2, 3, 0);
+	ck_assert_int_eq(cu__dedup_store(&ds, &st, files, 0, &p, &k), 0);
+	ck_assert_uint_eq(k, 2);
+	ck_assert_int_eq(p[1]->output, 7);
+	ck_assert_uint_eq(ds.full_runs, 1);
+	ck_assert_uint_eq(ds.incremental_runs, 1);
+	free(p);
+	cu__dedup_state_clear(&ds);
+	for (int i = 0; i < 3; i++)
+		free(fs[i].e);
+}
+END_TEST
+
+START_TEST(equal_times_in_file_and_line_order)
+{
+	/* A copy improved in place can sit before lines it follows. */
+	cu__entry e[4] = { mk("b", "1", 1, 1, 9, 50, 0), mk("a", "1", 1, 1, 8, 50, 0),
+		           mk("c", "1", 1, 0, 3, 50, 0), mk("d", "1", 1, 0, 1, 10, 0) };
+	size_t n = dedup_arr(e, 4, files);
+	ck_assert_uint_eq(n, 4);
+	static const uint32_t file[4] = { 0, 0, 1, 1 }, line[4] = { 1, 3, 8, 9 };
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(e[i].file, file[i]);
+		ck_assert_uint_eq(e[i].line, line[i]);
+	}
+}
+END_TEST
+
 START_TEST(sorted_by_time)
 {
 	cu__entry e[4] = { mk("a", "1", 1, 0, 1, 40, 0), mk("b", "1", 1, 0, 2, 10, 0),
@@ -208,6 +282,9 @@ int main(void)
 	tcase_add_test(tc, no_message_id_is_kept);
 	tcase_add_test(tc, request_id_separates);
 	tcase_add_test(tc, sidechain_replay_dropped);
+	tcase_add_test(tc, replay_found_in_a_later_file);
+	tcase_add_test(tc, outdone_sidechain_copy_forgotten);
+	tcase_add_test(tc, equal_times_in_file_and_line_order);
 	tcase_add_test(tc, sorted_by_time);
 	tcase_add_test(tc, many_keys);
 	tcase_add_test(tc, key_is_stable);
