@@ -16,10 +16,12 @@
 #include <claudeusage/cu-version.h>
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +120,65 @@ static int cache_write(const char *dir, const char *path, const char *url, const
 
 /* ---- the download ---- */
 
+/*
+ * libcurl is loaded when a download is first wanted, not linked: loading it
+ * and the thirty-odd libraries it needs cost every process about 4 ms, and
+ * most runs download nothing (a fresh cache, --offline, a price file).
+ */
+static struct curl_api {
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	CURLcode (*easy_setopt)(CURL *c, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *c);
+	CURLcode (*easy_getinfo)(CURL *c, CURLINFO info, ...);
+	void (*easy_cleanup)(CURL *c);
+	const char *(*easy_strerror)(CURLcode rc);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+} curl;
+
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static int curl_ready;
+static char curl_why[200]; /* why it is not ready */
 
 static void curl_init(void)
 {
-	curl_ready = curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK;
+	static const char *const sonames[] = { "libcurl.so.4", "libcurl-gnutls.so.4" };
+	static const struct {
+		size_t at;
+		const char *name;
+	} fns[] = {
+		{ offsetof(struct curl_api, global_init), "curl_global_init" },
+		{ offsetof(struct curl_api, easy_init), "curl_easy_init" },
+		{ offsetof(struct curl_api, easy_setopt), "curl_easy_setopt" },
+		{ offsetof(struct curl_api, easy_perform), "curl_easy_perform" },
+		{ offsetof(struct curl_api, easy_getinfo), "curl_easy_getinfo" },
+		{ offsetof(struct curl_api, easy_cleanup), "curl_easy_cleanup" },
+		{ offsetof(struct curl_api, easy_strerror), "curl_easy_strerror" },
+		{ offsetof(struct curl_api, slist_append), "curl_slist_append" },
+		{ offsetof(struct curl_api, slist_free_all), "curl_slist_free_all" },
+	};
+	void *lib = NULL;
+	for (size_t i = 0; !lib && i < sizeof sonames / sizeof *sonames; i++)
+		lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!lib) {
+		snprintf(curl_why, sizeof curl_why, "libcurl could not be loaded: %s", dlerror());
+		return;
+	}
+	for (size_t i = 0; i < sizeof fns / sizeof *fns; i++) {
+		void *fn = dlsym(lib, fns[i].name);
+		if (!fn) {
+			snprintf(curl_why, sizeof curl_why, "libcurl lacks %s", fns[i].name);
+			return;
+		}
+		/* POSIX: a function's address comes back as a void *. */
+		memcpy((char *)&curl + fns[i].at, &fn, sizeof fn);
+	}
+	if (curl.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		snprintf(curl_why, sizeof curl_why, "libcurl could not be initialised");
+		return;
+	}
+	curl_ready = 1;
 }
 
 typedef struct body {
@@ -203,10 +258,10 @@ static int download(const cu__pricing_opts *o, const char *url, const meta *cach
 {
 	pthread_once(&curl_once, curl_init);
 	if (!curl_ready) {
-		snprintf(why, wsize, "libcurl could not be initialised");
+		snprintf(why, wsize, "%s", curl_why);
 		return DL_FAILED;
 	}
-	CURL *c = curl_easy_init();
+	CURL *c = curl.easy_init();
 	if (!c) {
 		snprintf(why, wsize, "out of memory");
 		return DL_FAILED;
@@ -215,47 +270,47 @@ static int download(const cu__pricing_opts *o, const char *url, const meta *cach
 	char h[512];
 	if (cached && cached->etag[0]) {
 		snprintf(h, sizeof h, "If-None-Match: %s", cached->etag);
-		hdrs = curl_slist_append(hdrs, h);
+		hdrs = curl.slist_append(hdrs, h);
 	}
 	if (cached && cached->last_modified[0]) {
 		snprintf(h, sizeof h, "If-Modified-Since: %s", cached->last_modified);
-		hdrs = curl_slist_append(hdrs, h);
+		hdrs = curl.slist_append(hdrs, h);
 	}
 	long timeout = o->timeout_ms ? (long)o->timeout_ms : DEFAULT_TIMEOUT_MS;
 	b->m = got;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
+	curl.easy_setopt(c, CURLOPT_URL, url);
+	curl.easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https,file");
 	/* An https table is never fetched over plain http, redirects included. */
-	curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
+	curl.easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR,
 	                 strncasecmp(url, "https:", 6) == 0 ? "https" : "http,https");
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl.easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl.easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl.easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, timeout);
+	curl.easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout);
+	curl.easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	/* Always verified: no setting and no environment variable turns this off. */
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
-	curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CU__PRICING_MAX_BYTES);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "claude-usage/" CU_VERSION_STRING " (libclaudeusage)");
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, b);
-	CURLcode rc = curl_easy_perform(c);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl.easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl.easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");
+	curl.easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)CU__PRICING_MAX_BYTES);
+	curl.easy_setopt(c, CURLOPT_USERAGENT, "claude-usage/" CU_VERSION_STRING " (libclaudeusage)");
+	curl.easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl.easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl.easy_setopt(c, CURLOPT_WRITEDATA, b);
+	curl.easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl.easy_setopt(c, CURLOPT_HEADERDATA, b);
+	CURLcode rc = curl.easy_perform(c);
 	long status = 0;
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(c);
-	curl_slist_free_all(hdrs);
+	curl.easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl.easy_cleanup(c);
+	curl.slist_free_all(hdrs);
 
 	if (b->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(why, wsize, "the table is larger than %zu MiB", CU__PRICING_MAX_BYTES >> 20);
 		return DL_FAILED;
 	}
 	if (rc != CURLE_OK) {
-		snprintf(why, wsize, "%s", curl_easy_strerror(rc));
+		snprintf(why, wsize, "%s", curl.easy_strerror(rc));
 		return DL_FAILED;
 	}
 	if (status == 304)
