@@ -245,23 +245,16 @@ static int copy_strings(cu_report *r, const cu_ctx *ctx, const char ***project_p
 	return 0;
 }
 
-static int collect_unpriced(cu_report *r, const cu_ctx *ctx, const item *items, size_t n)
+/* The names of the models marked in unpriced[] (by id), sorted. */
+static int list_unpriced(cu_report *r, const cu_ctx *ctx, const char *unpriced)
 {
 	size_t nm = ctx->store.models.count;
-	char *seen = calloc(nm + 1, 1);
 	r->unpriced = calloc(nm + 1, sizeof *r->unpriced);
-	if (!seen || !r->unpriced) {
-		free(seen);
+	if (!r->unpriced)
 		return -1;
-	}
-	for (size_t i = 0; i < n; i++) {
-		const cu__entry *e = ctx->entries[items[i].idx];
-		if ((e->flags & CU__E_UNPRICED) && !seen[e->model]) {
-			seen[e->model] = 1;
-			r->unpriced[r->nunpriced++] = r->strings[e->model];
-		}
-	}
-	free(seen);
+	for (size_t m = 0; m < nm; m++)
+		if (unpriced[m])
+			r->unpriced[r->nunpriced++] = r->strings[m];
 	qsort(r->unpriced, r->nunpriced, sizeof *r->unpriced, cmp_name);
 	return 0;
 }
@@ -372,10 +365,11 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	cu_report *r = calloc(1, sizeof *r);
 	const char **project_path = NULL;
 	item *items = calloc(ctx->n + 1, sizeof *items);
+	char *unpriced = calloc(ctx->store.models.count + 1, 1); /* by model id */
 	slot *s = NULL;
 	size_t n = 0, ns = 0;
 	int by_project = (flags & CU_REPORT_BY_PROJECT) || group == CU_GROUP_PROJECT;
-	if (!r || !items)
+	if (!r || !items || !unpriced)
 		goto oom;
 	r->group = group;
 	r->flags = flags;
@@ -393,6 +387,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 		items[n].k2 = bucket_of(ctx, group, e);
 		items[n].idx = (uint32_t)i;
 		n++;
+		unpriced[e->model] |= (e->flags & CU__E_UNPRICED) != 0;
 	}
 	/* Periods follow the time order of the entries: often sorted already. */
 	size_t sorted = 1;
@@ -400,7 +395,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 		sorted++;
 	if (sorted < n)
 		qsort(items, n, sizeof *items, cmp_item);
-	if (collect_unpriced(r, ctx, items, n) != 0 || build(ctx, r, items, n, project_path, &s, &ns))
+	if (list_unpriced(r, ctx, unpriced) != 0 || build(ctx, r, items, n, project_path, &s, &ns))
 		goto oom;
 
 	ns = apply_limit(s, ns, limit);
@@ -424,6 +419,7 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	if (!(r->totals.key = strdup("Total")))
 		goto oom;
 	free(items);
+	free(unpriced);
 	free(project_path);
 	ctx->err[0] = '\0';
 	*out = r;
@@ -433,6 +429,7 @@ oom:
 		cu__row_clear(&s[i].row);
 	free(s);
 	free(items);
+	free(unpriced);
 	free(project_path);
 	cu_report_free(r);
 	return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while building the report");
