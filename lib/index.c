@@ -422,6 +422,7 @@ int cu__index_read(const char *path, uint64_t config, cu__store *st, cu__dedup_s
 	int oracle = st->oracle;
 	st->arena = data; /* the entries stay in it */
 	st->arena_len = len;
+	st->priced = 1;   /* with the costs saved */
 	int rc = parse(data, len, config, st, ds, pricing);
 	if (rc != 0) {
 		cu__store_clear(st);

@@ -104,7 +104,8 @@ int cu__price_entries(cu_ctx *ctx, int all)
 	}
 	if (all) {
 		memset(reported, 0, models->count + 1);
-		unprice_store(&ctx->store);
+		if (ctx->store.priced) /* not after a first scan: a pass over every entry */
+			unprice_store(&ctx->store);
 	}
 	else if (models->count > ctx->price_nreported)
 		memset(reported + ctx->price_nreported, 0, models->count - ctx->price_nreported);
@@ -128,6 +129,7 @@ int cu__price_entries(cu_ctx *ctx, int all)
 			reported[e->model] = 1;
 		}
 	}
+	ctx->store.priced = 1;
 	free(seen);
 	return CU_OK;
 }

@@ -57,6 +57,7 @@ typedef struct cu__store {
 	size_t n;
 	cu__pool models;         /* model ids of every stored entry */
 	int oracle;              /* the parser the entries came from */
+	int priced;              /* some entry may carry CU__E_PRICED (priced, or from the index) */
 	uint32_t next_uid;       /* for the next file added */
 	void *arena;             /* owned: the index mapping that borrowed entries lie in */
 	size_t arena_len;

@@ -324,6 +324,41 @@ START_TEST(incremental_dedup_equals_full)
 }
 END_TEST
 
+/*
+ * A copy priced, then outdone, then a pricing setting changed, then kept
+ * again (its rival's file deleted): it is priced by the setting in force,
+ * as a fresh context with that setting prices it.
+ */
+START_TEST(copy_kept_again_priced_by_current_setting)
+{
+	char *dir = make_tmpdir();
+	char b[4200];
+	snprintf(b, sizeof b, "%s/projects/-p/s-b.jsonl", dir);
+	put_file(dir, "projects/-p/s-a.jsonl", line("2025-06-01T10:00:00Z", "m1", "r1", 1000, 10));
+	cu_ctx *inc = new_ctx(dir, NULL);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(inc, CU_COST_CALCULATE), CU_OK);
+	ck_assert_int_eq(cu_ctx_load(inc), CU_OK);
+	put_file(dir, "projects/-p/s-b.jsonl", line("2025-06-01T10:01:00Z", "m1", "r1", 1000, 100));
+	ck_assert_int_eq(cu_ctx_load(inc), CU_OK);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(inc, CU_COST_DISPLAY), CU_OK);
+	ck_assert_int_eq(unlink(b), 0);
+	ck_assert_int_eq(cu_ctx_load(inc), CU_OK);
+
+	cu_ctx *fresh = new_ctx(dir, NULL);
+	ck_assert_int_eq(cu_ctx_set_cost_mode(fresh, CU_COST_DISPLAY), CU_OK);
+	ck_assert_int_eq(cu_ctx_load(fresh), CU_OK);
+	char *x = snapshot(inc), *y = snapshot(fresh);
+	ck_assert_str_eq(x, y);
+	ck_assert_ptr_nonnull(strstr(x, "\"totalCost\":0"));
+	free(x);
+	free(y);
+	cu_ctx_free(fresh);
+	cu_ctx_free(inc);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(append_reads_only_new_bytes)
 {
 	char *dir = make_tmpdir();
@@ -640,6 +675,7 @@ int main(void)
 	TCase *tc = tcase_create("reload");
 	tcase_add_test(tc, reload_equals_full_load);
 	tcase_add_test(tc, incremental_dedup_equals_full);
+	tcase_add_test(tc, copy_kept_again_priced_by_current_setting);
 	tcase_add_test(tc, append_reads_only_new_bytes);
 	tcase_add_test(tc, diagnostics_reported_once);
 	tcase_add_test(tc, index_never_changes_a_result);
