@@ -490,10 +490,13 @@ int cu__parse_fast(const char *line, size_t n, cu__rec *rec)
 	}
 	rc = cu__fields_finish(&top, rec);
 	/*
-	 * The scanner skips message.content, where an API error tells when a
-	 * usage limit resets: such lines are rare, so jansson reads them.
+	 * The scanner skips message.content, where an API error may tell when a
+	 * usage limit resets; jansson reads the lines that could. A text can
+	 * only name the limit if the line holds its words, or a \u escape that
+	 * could spell them (no other escape makes a letter or a space).
 	 */
-	if (rc == CU__LINE_ENTRY && rec->api_error && !rec->has_cost)
+	if (rc == CU__LINE_ENTRY && rec->api_error && !rec->has_cost &&
+	    (memmem(line, n, CU__LIMIT_TEXT, sizeof CU__LIMIT_TEXT - 1) || memmem(line, n, "\\u", 2)))
 		return CU__LINE_UNSURE;
 	return rc;
 }

@@ -162,15 +162,24 @@ START_TEST(fields_and_flags)
 END_TEST
 
 /* Parse with jansson, after checking the scanner leaves such lines to it. */
-static double reset_of(cu__jparser *jp, const char *line, int api_error)
+/*
+ * The reset time jansson reads; the scanner must leave the line to it when
+ * it could name the limit (fast_answers 0), and read the same otherwise.
+ */
+static double reset_of(cu__jparser *jp, const char *line, int api_error, int fast_answers)
 {
-	cu__rec r;
+	cu__rec r, f;
 	memset(&r, 0, sizeof r);
-	int fast = cu__parse_fast(line, strlen(line), &r);
-	ck_assert_int_eq(fast, api_error ? CU__LINE_UNSURE : CU__LINE_ENTRY);
+	memset(&f, 0, sizeof f);
+	int fast = cu__parse_fast(line, strlen(line), &f);
+	ck_assert_int_eq(fast, fast_answers ? CU__LINE_ENTRY : CU__LINE_UNSURE);
 	ck_assert_int_eq(cu__parse_json(jp, line, strlen(line), &r), CU__LINE_ENTRY);
 	ck_assert(!r.has_cost);
 	ck_assert_int_eq(r.api_error, api_error);
+	if (fast_answers) {
+		ck_assert_int_eq(f.api_error, api_error);
+		ck_assert(f.cost_usd == r.cost_usd);
+	}
 	return r.cost_usd;
 }
 
@@ -181,31 +190,35 @@ START_TEST(usage_limit_reset)
 	const struct {
 		const char *content;
 		double want;
+		int fast_answers; /* no words of the limit, no \u escape: the scanner reads it */
 	} cases_[] = {
-		{ "[{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|1749582000\"}]", 1749582000000.0 },
+		{ "[{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|1749582000\"}]", 1749582000000.0, 0 },
 		/* another item first; only the first text naming the limit counts */
 		{ "[{\"type\":\"tool_use\"},{\"type\":\"text\",\"text\":\"x|5 Claude AI usage limit reached|7\"},"
-		  "{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|9\"}]", 5000.0 },
+		  "{\"type\":\"text\",\"text\":\"Claude AI usage limit reached|9\"}]", 5000.0, 0 },
 		/* the first '|' followed by a digit */
-		{ "[{\"text\":\"Claude AI usage limit reached|soon|1700000000|3\"}]", 1700000000000.0 },
+		{ "[{\"text\":\"Claude AI usage limit reached|soon|1700000000|3\"}]", 1700000000000.0, 0 },
 		/* an escaped text is decoded first */
-		{ "[{\"text\":\"Claude AI usage limit reached\\u007c42\"}]", 42000.0 },
-		{ "[{\"text\":\"Claude AI usage limit reached\"}]", 0.0 },
-		{ "[{\"text\":\"Claude AI usage limit reached|0\"}]", 0.0 },
-		{ "[{\"text\":\"Claude AI usage limit reached|99999999999999999999\"}]", 0.0 },
-		{ "[{\"text\":\"API Error: 500|1749582000\"}]", 0.0 },
-		{ "\"Claude AI usage limit reached|1749582000\"", 0.0 },
+		{ "[{\"text\":\"Claude AI usage limit reached\\u007c42\"}]", 42000.0, 0 },
+		{ "[{\"text\":\"\\u0043laude AI usage limit reached|42\"}]", 42000.0, 0 },
+		{ "[{\"text\":\"Claude AI usage limit reached\"}]", 0.0, 0 },
+		{ "[{\"text\":\"Claude AI usage limit reached|0\"}]", 0.0, 0 },
+		{ "[{\"text\":\"Claude AI usage limit reached|99999999999999999999\"}]", 0.0, 0 },
+		{ "[{\"text\":\"API Error: 500|1749582000\"}]", 0.0, 1 },
+		{ "[{\"text\":\"API Error:\\n\\\"500\\\"|1749582000\"}]", 0.0, 1 },
+		{ "[{\"text\":\"API Error: \\u0035\"}]", 0.0, 0 },
+		{ "\"Claude AI usage limit reached|1749582000\"", 0.0, 0 },
 	};
 	for (size_t i = 0; i < sizeof cases_ / sizeof cases_[0]; i++) {
 		snprintf(line, sizeof line,
 		         "{" A_BASE ",\"isApiErrorMessage\":true,\"message\":{\"id\":\"m\","
 		         "\"model\":\"<synthetic>\",\"content\":%s,\"usage\":{}}}", cases_[i].content);
-		ck_assert_msg(reset_of(jp, line, 1) == cases_[i].want, "case %zu", i);
+		ck_assert_msg(reset_of(jp, line, 1, cases_[i].fast_answers) == cases_[i].want, "case %zu", i);
 	}
 	/* not an API error: nothing, and the scanner answers itself */
 	snprintf(line, sizeof line, "{" A_BASE ",\"message\":{\"id\":\"m\",\"content\":%s,\"usage\":{}}}",
 	         cases_[0].content);
-	ck_assert(reset_of(jp, line, 0) == 0.0);
+	ck_assert(reset_of(jp, line, 0, 1) == 0.0);
 	cu__jparser_free(jp);
 }
 END_TEST
