@@ -84,6 +84,8 @@ START_TEST(find_usage_matches_memmem)
 		for (size_t i = 0; i < sizeof buf; i += 3)
 			buf[i] = i % 2 ? '"' : 'g'; /* near misses everywhere */
 		memcpy(buf + at, "\"usage\"", 7);
+		if (at % 2 && at + 70 + 7 <= sizeof buf)
+			memcpy(buf + at + 70, "\"usage\"", 7); /* the first one counts */
 		for (size_t n = 0; n <= sizeof buf; n += 7) {
 			const char *want = memmem(buf, n, "\"usage\"", 7);
 			ck_assert_ptr_eq(cu__find_usage(buf, n), want);
