@@ -15,6 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Entries in time order jump between files: ask for one this far ahead. */
+#define PREFETCH_AHEAD 16
+
 typedef struct item {
 	uint32_t k1;    /* project id, or 0 */
 	int64_t k2;     /* period (day, week start day, month index), or session id */
@@ -297,6 +300,8 @@ static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
 		const cu__file *f = &ctx->disc.files.v[ctx->entries[items[i].idx]->file];
 		while (j < n && items[j].k1 == items[i].k1 && items[j].k2 == items[i].k2) {
 			const cu__entry *e = ctx->entries[items[j].idx];
+			if (j + PREFETCH_AHEAD < n)
+				__builtin_prefetch(ctx->entries[items[j + PREFETCH_AHEAD].idx]);
 			add_entry(&sl->row, &accs[e->model], e, &timed);
 			j++;
 		}
@@ -381,6 +386,8 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 
 	for (size_t i = 0; i < ctx->n; i++) {
 		const cu__entry *e = ctx->entries[i];
+		if (i + PREFETCH_AHEAD < ctx->n)
+			__builtin_prefetch(ctx->entries[i + PREFETCH_AHEAD]);
 		if (!cu__ctx_entry_selected(ctx, e))
 			continue;
 		items[n].k1 = by_project ? ctx->disc.files.v[e->file].project : 0;
