@@ -58,6 +58,8 @@ typedef struct worker {
 	size_t cap;
 	keytab keys;
 	cu__pool models;  /* ids of this worker's LOCAL_MODEL entries */
+	uint32_t last_model; /* the id the previous entry got, or UINT32_MAX */
+	size_t last_model_len;
 	uint32_t *done;   /* files this worker read */
 	size_t ndone;
 	cu__scan_stats stats;
@@ -177,9 +179,17 @@ static int keep_entry(filescan *fs, const cu__entry *e)
 
 static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, cu__entry *e)
 {
-	uint32_t model = cu__pool_intern(&w->models, r->model.p ? r->model.p : "", r->model.n);
-	if (model == UINT32_MAX)
-		return -1;
+	/* Runs of entries share a model: compare with the last before hashing. */
+	const char *name = r->model.p ? r->model.p : "";
+	uint32_t model = w->last_model;
+	if (model == UINT32_MAX || w->last_model_len != r->model.n ||
+	    memcmp(cu__pool_str(&w->models, model), name, r->model.n) != 0) {
+		model = cu__pool_intern(&w->models, name, r->model.n);
+		if (model == UINT32_MAX)
+			return -1;
+		w->last_model = model;
+		w->last_model_len = strlen(cu__pool_str(&w->models, model));
+	}
 	memset(e, 0, sizeof *e);
 	e->ts_ms = r->ts_ms;
 	e->input = r->input;
@@ -625,6 +635,7 @@ static int worker_init(worker *w)
 {
 	w->jp = cu__jparser_new();
 	cu__pool_init(&w->models);
+	w->last_model = UINT32_MAX;
 	return w->jp ? 0 : -1;
 }
 

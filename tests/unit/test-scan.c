@@ -52,6 +52,32 @@ START_TEST(unterminated_good_last_line)
 }
 END_TEST
 
+/* Each entry names its own model, however the models alternate. */
+START_TEST(models_named_per_entry)
+{
+	static const char *const names[] = { "model-a", "model-a", "model-b", "model-ab", "", "model-a" };
+	enum { N = sizeof names / sizeof names[0] };
+	char text[N * 512] = "";
+	for (size_t i = 0; i < N; i++) {
+		char line[512], msg[16], req[16];
+		snprintf(msg, sizeof msg, "m%zu", i);
+		snprintf(req, sizeof req, "r%zu", i);
+		usage_line(line, sizeof line, "2025-06-01T10:00:00Z", msg, req, names[i], 1, 1, 0, 0);
+		strcat(text, line);
+	}
+	cu__fstate f;
+	cu__pool models = { 0 };
+	memset(&f, 0, sizeof f);
+	ck_assert_int_eq(cu__scan_buffer(text, strlen(text), 0, &f, &models), 0);
+	ck_assert_uint_eq(f.n, N);
+	for (size_t i = 0; i < N; i++)
+		ck_assert_str_eq(cu__pool_str(&models, f.e[i].model), names[i]);
+	ck_assert_uint_eq(models.count, 4);
+	cu__fstate_reset(&f);
+	cu__pool_clear(&models);
+}
+END_TEST
+
 /* The streaming copies of a message: one entry per key in the file, the best. */
 START_TEST(copies_within_a_file_kept_once)
 {
@@ -378,6 +404,7 @@ int main(void)
 	tcase_add_test(tc, unterminated_good_last_line);
 	tcase_add_test(tc, copies_within_a_file_kept_once);
 	tcase_add_test(tc, find_usage_matches_memmem);
+	tcase_add_test(tc, models_named_per_entry);
 	tcase_add_test(tc, threads_and_oracle_agree);
 	tcase_add_test(tc, long_lines_and_chunks);
 	tcase_add_test(tc, unreadable_file_reported);
