@@ -21,6 +21,7 @@ typedef struct cu__file {
 	int64_t mtime_ns;
 	int64_t size;
 	uint64_t dev, ino;
+	int unstated;      /* the four above unknown: the scan states the file itself */
 } cu__file;
 
 typedef struct cu__files {
@@ -32,6 +33,7 @@ typedef struct cu__discover_out {
 	cu__files files;     /* sorted by path, one per (device, inode) */
 	cu__pool projects, sessions, sources;
 	size_t roots_found;  /* roots that exist as directories */
+	int unstated;        /* files may be unstated (see cu__discover) */
 } cu__discover_out;
 
 /*
@@ -39,9 +41,21 @@ typedef struct cu__discover_out {
  * <root>/vms/<name>/projects/. A missing root is skipped; unreadable
  * entries and symlink loops become diagnostics. Returns 0, or -1 when out of
  * memory.
+ *
+ * With lazy, transcripts that are plain files in plain directories are not
+ * stated (a stat each was half of discovery): a first load reads them all
+ * anyway, and the scan states each file it opens. Where two paths could lead
+ * to one file (a symbolic link met, a directory walked twice), every file is
+ * stated as without lazy, so that the file is listed once.
  */
-int cu__discover(char *const *roots, size_t nroots, int exclude_vms, cu__discover_out *out,
-                 cu__diags *diags);
+int cu__discover(char *const *roots, size_t nroots, int exclude_vms, int lazy,
+                 cu__discover_out *out, cu__diags *diags);
+
+/*
+ * State the files a lazy discovery left unstated, before they are compared
+ * with what was read last time (out of memory, a file may stay listed twice).
+ */
+void cu__discover_state(cu__discover_out *out, cu__diags *diags);
 void cu__discover_clear(cu__discover_out *out);
 
 /*

@@ -24,6 +24,10 @@ typedef struct walk {
 	struct { uint64_t dev, ino; } stack[MAX_DEPTH + 1];
 	int depth;
 	int oom;
+	int lazy;                 /* leave transcripts unstated while nothing can alias them */
+	int aliased;              /* a link met, or a directory met twice: state them all */
+	struct ident { uint64_t dev, ino; } *dirs; /* every directory walked */
+	size_t ndirs, dcap;
 } walk;
 
 static int ends_with(const char *s, size_t n, const char *suffix)
@@ -61,6 +65,17 @@ void cu__discover_names(const char *rel, const char **project, size_t *project_l
 	*session_len = ends_with(base, n, ".jsonl") ? n - 6 : n;
 }
 
+static void set_stat(cu__file *x, const struct stat *st)
+{
+	x->mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
+	x->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+	x->size = (int64_t)st->st_size;
+	x->dev = (uint64_t)st->st_dev;
+	x->ino = (uint64_t)st->st_ino;
+	x->unstated = 0;
+}
+
+/* st is NULL for a transcript left unstated. */
 static int add_file(walk *w, const char *path, const struct stat *st)
 {
 	cu__files *f = &w->out->files;
@@ -87,21 +102,54 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 	}
 	x->root = w->root;
 	x->source = w->source;
-	x->mtime_ms = (int64_t)st->st_mtim.tv_sec * 1000 + st->st_mtim.tv_nsec / 1000000;
-	x->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-	x->size = (int64_t)st->st_size;
-	x->dev = (uint64_t)st->st_dev;
-	x->ino = (uint64_t)st->st_ino;
+	if (st)
+		set_stat(x, st);
+	else
+		x->unstated = 1;
 	f->n++;
 	return 0;
 }
 
+/* A directory about to be walked: met before means two paths to its files. */
+static void note_dir(walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->ndirs; i++)
+		if (w->dirs[i].dev == (uint64_t)st->st_dev && w->dirs[i].ino == (uint64_t)st->st_ino)
+			w->aliased = 1;
+	if (w->ndirs == w->dcap) {
+		size_t cap = w->dcap ? w->dcap * 2 : 32;
+		struct ident *v = realloc(w->dirs, cap * sizeof *v);
+		if (!v) {
+			w->aliased = 1; /* cannot tell: state every file */
+			return;
+		}
+		w->dirs = v;
+		w->dcap = cap;
+	}
+	w->dirs[w->ndirs++] = (struct ident){ (uint64_t)st->st_dev, (uint64_t)st->st_ino };
+}
+
 static void walk_dir(walk *w, const char *dir);
 
-/* name is an entry of the directory open as dfd; path is the whole path. */
-static void visit(walk *w, int dfd, const char *path, const char *name)
+/*
+ * name is an entry of the directory open as dfd, of type d_type (DT_UNKNOWN
+ * when the file system does not tell); path is the whole path.
+ */
+static void visit(walk *w, int dfd, const char *path, const char *name, unsigned char d_type)
 {
 	struct stat st;
+	if (d_type == DT_REG) {
+		/* A plain file: only transcripts matter, and the scan states those itself. */
+		if (!ends_with(name, strlen(name), ".jsonl"))
+			return;
+		if (w->lazy) {
+			if (add_file(w, path, NULL) != 0)
+				w->oom = 1;
+			return;
+		}
+	} else if (d_type != DT_DIR) {
+		w->aliased = 1; /* a link, or a file system that does not say */
+	}
 	if (fstatat(dfd, name, &st, 0) != 0) {
 		if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISLNK(st.st_mode))
 			cu__diags_add(w->diags, CU_DIAG_FILE_ERROR, path, UINT32_MAX, 0,
@@ -124,6 +172,7 @@ static void visit(walk *w, int dfd, const char *path, const char *name)
 			              "directory nested too deep; not read");
 			return;
 		}
+		note_dir(w, &st);
 		w->depth++;
 		w->stack[w->depth].dev = (uint64_t)st.st_dev;
 		w->stack[w->depth].ino = (uint64_t)st.st_ino;
@@ -158,7 +207,7 @@ static void walk_dir(walk *w, const char *dir)
 		memcpy(path, dir, dlen);
 		path[dlen] = '/';
 		memcpy(path + dlen + 1, name, nlen + 1);
-		visit(w, dirfd(d), path, name);
+		visit(w, dirfd(d), path, name, de->d_type);
 		free(path);
 	}
 	closedir(d);
@@ -175,6 +224,7 @@ static void walk_projects(walk *w, const char *dir, const char *source)
 		w->oom = 1;
 		return;
 	}
+	note_dir(w, &st);
 	w->base_len = strlen(dir) + 1;
 	w->depth = 0;
 	w->stack[0].dev = (uint64_t)st.st_dev;
@@ -278,7 +328,8 @@ static void drop_same_inode(cu__files *f)
 		byino[i] = &f->v[i];
 	qsort(byino, f->n, sizeof *byino, cmp_inode);
 	for (size_t i = 1; i < f->n; i++)
-		if (byino[i]->dev == byino[i - 1]->dev && byino[i]->ino == byino[i - 1]->ino)
+		if (!byino[i]->unstated && byino[i]->dev == byino[i - 1]->dev &&
+		    byino[i]->ino == byino[i - 1]->ino)
 			((cu__file *)byino[i])->size = -1; /* mark: a later path of the same file */
 	free(byino);
 	size_t k = 0;
@@ -291,13 +342,43 @@ static void drop_same_inode(cu__files *f)
 	f->n = k;
 }
 
-int cu__discover(char *const *roots, size_t nroots, int exclude_vms, cu__discover_out *out,
-                 cu__diags *diags)
+/* State the transcripts discovery left unstated; those gone are reported and dropped. */
+static void state_all(cu__discover_out *out, cu__diags *diags)
+{
+	cu__files *f = &out->files;
+	size_t k = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		cu__file *x = &f->v[i];
+		struct stat st;
+		if (x->unstated && stat(x->path, &st) != 0) {
+			cu__diags_add(diags, CU_DIAG_FILE_ERROR, x->path, UINT32_MAX, 0,
+			              "cannot stat: %s", strerror(errno));
+			free(x->path);
+			continue;
+		}
+		if (x->unstated)
+			set_stat(x, &st);
+		f->v[k++] = *x;
+	}
+	f->n = k;
+	drop_same_inode(f);
+	out->unstated = 0;
+}
+
+void cu__discover_state(cu__discover_out *out, cu__diags *diags)
+{
+	if (out->unstated)
+		state_all(out, diags);
+}
+
+int cu__discover(char *const *roots, size_t nroots, int exclude_vms, int lazy,
+                 cu__discover_out *out, cu__diags *diags)
 {
 	walk w;
 	memset(&w, 0, sizeof w);
 	w.out = out;
 	w.diags = diags;
+	w.lazy = lazy;
 	for (size_t r = 0; r < nroots && !w.oom; r++) {
 		struct stat st;
 		if (stat(roots[r], &st) != 0)
@@ -310,16 +391,22 @@ int cu__discover(char *const *roots, size_t nroots, int exclude_vms, cu__discove
 		out->roots_found++;
 		w.root = (uint32_t)r;
 		char *proj = join(roots[r], "projects");
-		if (!proj)
+		if (!proj) {
+			free(w.dirs);
 			return -1;
+		}
 		walk_projects(&w, proj, "main");
 		free(proj);
 		if (!exclude_vms)
 			walk_vms(&w, roots[r]);
 	}
+	free(w.dirs);
 	if (w.oom)
 		return -1;
-	drop_same_inode(&out->files);
+	out->unstated = lazy;
+	/* Two paths to a file are possible: state every file to find them. */
+	if (w.aliased || !lazy)
+		state_all(out, diags);
 	if (out->files.n > 1)
 		qsort(out->files.v, out->files.n, sizeof *out->files.v, cmp_file);
 	return 0;

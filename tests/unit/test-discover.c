@@ -50,8 +50,9 @@ START_TEST(tree)
 	cu__discover_out o;
 	cu__diags d = { 0 };
 	memset(&o, 0, sizeof o);
-	ck_assert_int_eq(cu__discover(roots, 2, 0, &o, &d), 0);
+	ck_assert_int_eq(cu__discover(roots, 2, 0, _i, &o, &d), 0);
 	ck_assert_uint_eq(o.roots_found, 1);
+	ck_assert_int_eq(o.unstated, 0); /* a link was met */
 	/* The loop is reported, not followed; everything is found once. */
 	ck_assert_uint_eq(o.files.n, 6);
 	for (size_t i = 1; i < o.files.n; i++)
@@ -81,7 +82,7 @@ START_TEST(tree)
 	cu__diags_clear(&d);
 
 	/* Without the VMs. */
-	ck_assert_int_eq(cu__discover(roots, 1, 1, &o, &d), 0);
+	ck_assert_int_eq(cu__discover(roots, 1, 1, _i, &o, &d), 0);
 	ck_assert_uint_eq(o.files.n, 4);
 	cu__discover_clear(&o);
 	cu__diags_clear(&d);
@@ -103,9 +104,48 @@ START_TEST(same_file_twice)
 	cu__discover_out o;
 	cu__diags d = { 0 };
 	memset(&o, 0, sizeof o);
-	ck_assert_int_eq(cu__discover(roots, 2, 0, &o, &d), 0);
+	ck_assert_int_eq(cu__discover(roots, 2, 0, _i, &o, &d), 0);
 	ck_assert_uint_eq(o.roots_found, 2);
 	ck_assert_uint_eq(o.files.n, 1);
+	cu__discover_clear(&o);
+	cu__diags_clear(&d);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
+/* Lazy: plain files are listed unstated, and stated (or dropped) on demand. */
+START_TEST(lazy_states_later)
+{
+	char *dir = make_tmpdir();
+	put_file(dir, "projects/-p/a.jsonl", "{}\n");
+	put_file(dir, "projects/-p/b.jsonl", "{\"x\":1}\n");
+	put_file(dir, "projects/-p/c.jsonl", "");
+	put_file(dir, "projects/-p/notes.txt", "x\n");
+	char *roots[1] = { dir };
+	cu__discover_out o;
+	cu__diags d = { 0 };
+	memset(&o, 0, sizeof o);
+	ck_assert_int_eq(cu__discover(roots, 1, 0, 1, &o, &d), 0);
+	ck_assert_int_eq(o.unstated, 1);
+	ck_assert_uint_eq(o.files.n, 3);
+	for (size_t i = 0; i < o.files.n; i++)
+		ck_assert_int_eq(o.files.v[i].unstated, 1);
+	ck_assert(strstr(o.files.v[1].path, "/b.jsonl") != NULL);
+
+	/* A file gone before it is stated is reported and dropped. */
+	char gone[4200];
+	snprintf(gone, sizeof gone, "%s/projects/-p/c.jsonl", dir);
+	ck_assert_int_eq(unlink(gone), 0);
+	cu__discover_state(&o, &d);
+	ck_assert_int_eq(o.unstated, 0);
+	ck_assert_uint_eq(o.files.n, 2);
+	ck_assert_int_eq(o.files.v[0].unstated, 0);
+	ck_assert_int_eq(o.files.v[0].size, 3);
+	ck_assert_int_eq(o.files.v[1].size, 8);
+	ck_assert(o.files.v[1].ino != 0 && o.files.v[1].mtime_ns > 0);
+	ck_assert_uint_eq(d.n, 1);
+	ck_assert(strstr(d.v[0].msg, "cannot stat") != NULL);
 	cu__discover_clear(&o);
 	cu__diags_clear(&d);
 	remove_tree(dir);
@@ -123,7 +163,7 @@ START_TEST(root_is_a_file)
 	cu__discover_out o;
 	cu__diags d = { 0 };
 	memset(&o, 0, sizeof o);
-	ck_assert_int_eq(cu__discover(roots, 1, 0, &o, &d), 0);
+	ck_assert_int_eq(cu__discover(roots, 1, 0, 0, &o, &d), 0);
 	ck_assert_uint_eq(o.roots_found, 0);
 	ck_assert_uint_eq(d.n, 1);
 	ck_assert(strstr(d.v[0].msg, "not a directory") != NULL);
@@ -139,8 +179,9 @@ int main(void)
 	Suite *s = suite_create("discover");
 	TCase *tc = tcase_create("discover");
 	tcase_add_test(tc, session_and_project_names);
-	tcase_add_test(tc, tree);
-	tcase_add_test(tc, same_file_twice);
+	tcase_add_loop_test(tc, tree, 0, 2); /* _i: lazy */
+	tcase_add_loop_test(tc, same_file_twice, 0, 2);
+	tcase_add_test(tc, lazy_states_later);
 	tcase_add_test(tc, root_is_a_file);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -134,7 +134,7 @@ static void scan_tree(const char *root, uint32_t threads, int oracle, scanned *s
 	char *roots[1] = { (char *)root };
 	cu__diags d = { 0 };
 	memset(s, 0, sizeof *s);
-	ck_assert_int_eq(cu__discover(roots, 1, 0, &s->disc, &d), 0);
+	ck_assert_int_eq(cu__discover(roots, 1, 0, 0, &s->disc, &d), 0);
 	cu__job *jobs;
 	size_t njobs, dropped;
 	ck_assert_int_eq(cu__store_plan(&s->store, &s->disc.files, INT64_MIN, &jobs, &njobs, &dropped), 0);
