@@ -19,8 +19,8 @@
 #define PREFETCH_AHEAD 16
 
 typedef struct item {
-	uint32_t k1;    /* project id, or 0 */
 	int64_t k2;     /* period (day, week start day, month index), or session id */
+	uint32_t k1;    /* project id, or 0 */
 	uint32_t idx;   /* entry index: entries are in time order */
 } item;
 
