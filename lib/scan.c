@@ -2,10 +2,11 @@
  * scan.c - the scan stage.
  *
  * Files are independent, so workers claim them one at a time from a shared
- * counter. A worker writes only into the state of the files it claimed, and
- * interns models in a pool of its own; after the join its model ids are
- * mapped to the store's. Nothing depends on which worker read which file:
- * dedup and sorting later make the result deterministic.
+ * counter. A worker writes only into the state of the files it claimed. It
+ * interns models in a pool of its own, and takes the store's pool (under a
+ * lock) only for a model it has not met before. Nothing depends on which
+ * worker read which file: dedup and sorting later make the result
+ * deterministic.
  *
  * Within a file only the best copy of each key is kept (the order of
  * cu__dedup_better), so a file's entries take room for its distinct
@@ -35,9 +36,6 @@
 
 #define CHUNK ((size_t)1 << 19)
 
-/* Set on entries whose model id is still the worker's, until the merge. */
-#define LOCAL_MODEL (1u << 30)
-
 /* The in-file dedup table: key -> index in the file's entries. */
 typedef struct keytab {
 	struct slot {
@@ -57,11 +55,12 @@ typedef struct worker {
 	char *buf;
 	size_t cap;
 	keytab keys;
-	cu__pool models;  /* ids of this worker's LOCAL_MODEL entries */
-	uint32_t last_model; /* the id the previous entry got, or UINT32_MAX */
+	cu__pool models;  /* the models this worker met */
+	uint32_t *store_id; /* their ids in the store's pool, by id in models */
+	cu__pool *store_models;
+	pthread_mutex_t *store_lock;
+	uint32_t last_model; /* the previous entry's model, in models, or UINT32_MAX */
 	size_t last_model_len;
-	uint32_t *done;   /* files this worker read */
-	size_t ndone;
 	cu__scan_stats stats;
 	cu__diags errors;
 	int oom;
@@ -177,6 +176,20 @@ static int keep_entry(filescan *fs, const cu__entry *e)
 	return keytab_put(t, f->e, f->n - 1);
 }
 
+/* A model new to this worker (its id in w->models): its id in the store's pool. */
+static int learn_model(worker *w, uint32_t model)
+{
+	uint32_t *v = realloc(w->store_id, (model + 1) * sizeof *v);
+	if (!v)
+		return -1;
+	w->store_id = v;
+	const char *s = cu__pool_str(&w->models, model);
+	pthread_mutex_lock(w->store_lock);
+	v[model] = cu__pool_intern(w->store_models, s, strlen(s));
+	pthread_mutex_unlock(w->store_lock);
+	return v[model] == UINT32_MAX ? -1 : 0;
+}
+
 static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, cu__entry *e)
 {
 	/* Runs of entries share a model: compare with the last before hashing. */
@@ -184,8 +197,9 @@ static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, 
 	uint32_t model = w->last_model;
 	if (model == UINT32_MAX || w->last_model_len != r->model.n ||
 	    memcmp(cu__pool_str(&w->models, model), name, r->model.n) != 0) {
+		size_t known = w->models.count;
 		model = cu__pool_intern(&w->models, name, r->model.n);
-		if (model == UINT32_MAX)
+		if (model == UINT32_MAX || (model >= known && learn_model(w, model) != 0))
 			return -1;
 		w->last_model = model;
 		w->last_model_len = strlen(cu__pool_str(&w->models, model));
@@ -200,8 +214,8 @@ static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, 
 	e->line_cost = r->cost_usd;
 	e->file = file;
 	e->line = line > UINT32_MAX ? UINT32_MAX : (uint32_t)line;
-	e->model = model;
-	e->flags = LOCAL_MODEL | (r->has_msg_id ? CU__E_HAS_MSG_ID : 0u) |
+	e->model = w->store_id[model];
+	e->flags = (r->has_msg_id ? CU__E_HAS_MSG_ID : 0u) |
 	           (r->has_cost ? CU__E_HAS_COST : 0u) | (r->sidechain ? CU__E_SIDECHAIN : 0u) |
 	           (r->api_error ? CU__E_API_ERROR : 0u) | (r->fast ? CU__E_FAST : 0u) |
 	           (r->from_progress ? CU__E_PROGRESS : 0u);
@@ -622,13 +636,6 @@ static void scan_file(worker *w, const cu__job *job)
 			f->cap = f->n ? f->n : 1;
 		}
 	}
-	uint32_t *d = realloc(w->done, (w->ndone + 1) * sizeof *d);
-	if (!d) {
-		w->oom = 1;
-		return;
-	}
-	w->done = d;
-	w->done[w->ndone++] = job->file;
 }
 
 static int worker_init(worker *w)
@@ -644,7 +651,7 @@ static void worker_fini(worker *w)
 	cu__jparser_free(w->jp);
 	free(w->buf);
 	free(w->keys.v);
-	free(w->done);
+	free(w->store_id);
 	cu__pool_clear(&w->models);
 	cu__diags_clear(&w->errors);
 }
@@ -672,39 +679,6 @@ static uint32_t thread_count(const cu__scan_opts *o, size_t njobs)
 	return n;
 }
 
-static void remap(cu__entry *e, const uint32_t *map)
-{
-	if (e->flags & LOCAL_MODEL) {
-		e->model = map[e->model];
-		e->flags &= ~LOCAL_MODEL;
-	}
-}
-
-/* Give the entries of the files a worker read the store's model ids. */
-static int merge_models(cu__pool *models, cu__store *st, worker *w)
-{
-	uint32_t *map = malloc((w->models.count + 1) * sizeof *map);
-	if (!map)
-		return -1;
-	for (size_t m = 0; m < w->models.count; m++) {
-		const char *s = cu__pool_str(&w->models, (uint32_t)m);
-		map[m] = cu__pool_intern(models, s, strlen(s));
-		if (map[m] == UINT32_MAX) {
-			free(map);
-			return -1;
-		}
-	}
-	for (size_t k = 0; k < w->ndone; k++) {
-		cu__fstate *f = &st->v[w->done[k]];
-		for (size_t i = 0; i < f->n; i++)
-			remap(&f->e[i], map);
-		if (f->tail_state == CU__TAIL_ENTRY)
-			remap(&f->tail, map);
-	}
-	free(map);
-	return 0;
-}
-
 int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_opts *opts,
              cu__scan_stats *stats, cu__diags *errors)
 {
@@ -717,6 +691,7 @@ int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_op
 	atomic_size_t next;
 	int rc = 0;
 
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	atomic_init(&next, 0);
 	if (!ws || !tids) {
 		free(ws);
@@ -730,6 +705,8 @@ int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_op
 		ws[i].njobs = njobs;
 		ws[i].opts = opts;
 		ws[i].next = &next;
+		ws[i].store_models = &st->models;
+		ws[i].store_lock = &lock;
 		if (worker_init(&ws[i]) != 0)
 			rc = -1;
 	}
@@ -744,7 +721,7 @@ int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_op
 	for (uint32_t i = 1; i <= started; i++)
 		pthread_join(tids[i], NULL);
 	for (uint32_t i = 0; i < n; i++) {
-		if (ws[i].oom || merge_models(&st->models, st, &ws[i]) != 0)
+		if (ws[i].oom)
 			rc = -1;
 		stats->files_read += ws[i].stats.files_read;
 		stats->file_errors += ws[i].stats.file_errors;
@@ -768,8 +745,11 @@ int cu__scan_buffer(const char *data, size_t len, int oracle, cu__fstate *f, cu_
 	st.oracle = oracle;
 	worker w;
 	memset(&w, 0, sizeof w);
+	pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 	w.st = &st;
 	w.opts = &opts;
+	w.store_models = models;
+	w.store_lock = &lock;
 	int rc = worker_init(&w);
 	if (rc == 0) {
 		filescan fs;
@@ -784,11 +764,7 @@ int cu__scan_buffer(const char *data, size_t len, int oracle, cu__fstate *f, cu_
 		f->tail_state = CU__TAIL_NONE;
 		handle_tail(&fs, data + used, len - used);
 		f->read = 1;
-		uint32_t zero = 0;
-		w.done = &zero;
-		w.ndone = 1;
-		rc = w.oom || merge_models(models, &st, &w) != 0 ? -1 : 0;
-		w.done = NULL;
+		rc = w.oom ? -1 : 0;
 	}
 	worker_fini(&w);
 	return rc;
