@@ -57,6 +57,7 @@ typedef struct worker {
 	keytab keys;
 	cu__pool models;  /* the models this worker met */
 	uint32_t *store_id; /* their ids in the store's pool, by id in models */
+	size_t nstore_id;
 	cu__pool *store_models;
 	pthread_mutex_t *store_lock;
 	uint32_t last_model; /* the previous entry's model, in models, or UINT32_MAX */
@@ -187,7 +188,10 @@ static int learn_model(worker *w, uint32_t model)
 	pthread_mutex_lock(w->store_lock);
 	v[model] = cu__pool_intern(w->store_models, s, strlen(s));
 	pthread_mutex_unlock(w->store_lock);
-	return v[model] == UINT32_MAX ? -1 : 0;
+	if (v[model] == UINT32_MAX)
+		return -1;
+	w->nstore_id = model + 1;
+	return 0;
 }
 
 static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, cu__entry *e)
@@ -197,9 +201,8 @@ static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, 
 	uint32_t model = w->last_model;
 	if (model == UINT32_MAX || w->last_model_len != r->model.n ||
 	    memcmp(cu__pool_str(&w->models, model), name, r->model.n) != 0) {
-		size_t known = w->models.count;
 		model = cu__pool_intern(&w->models, name, r->model.n);
-		if (model == UINT32_MAX || (model >= known && learn_model(w, model) != 0))
+		if (model == UINT32_MAX || (model >= w->nstore_id && learn_model(w, model) != 0))
 			return -1;
 		w->last_model = model;
 		w->last_model_len = strlen(cu__pool_str(&w->models, model));
