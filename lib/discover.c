@@ -110,12 +110,9 @@ static int add_file(walk *w, const char *path, const struct stat *st)
 	return 0;
 }
 
-/* A directory about to be walked: met before means two paths to its files. */
+/* A directory about to be walked: if one is walked twice, its files have two paths. */
 static void note_dir(walk *w, const struct stat *st)
 {
-	for (size_t i = 0; i < w->ndirs; i++)
-		if (w->dirs[i].dev == (uint64_t)st->st_dev && w->dirs[i].ino == (uint64_t)st->st_ino)
-			w->aliased = 1;
 	if (w->ndirs == w->dcap) {
 		size_t cap = w->dcap ? w->dcap * 2 : 32;
 		struct ident *v = realloc(w->dirs, cap * sizeof *v);
@@ -127,6 +124,25 @@ static void note_dir(walk *w, const struct stat *st)
 		w->dcap = cap;
 	}
 	w->dirs[w->ndirs++] = (struct ident){ (uint64_t)st->st_dev, (uint64_t)st->st_ino };
+}
+
+static int cmp_ident(const void *a, const void *b)
+{
+	const struct ident *x = a, *y = b;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
+/* Was a directory walked twice (roots that overlap)? */
+static int dir_twice(walk *w)
+{
+	if (w->ndirs > 1)
+		qsort(w->dirs, w->ndirs, sizeof *w->dirs, cmp_ident);
+	for (size_t i = 1; i < w->ndirs; i++)
+		if (cmp_ident(&w->dirs[i - 1], &w->dirs[i]) == 0)
+			return 1;
+	return 0;
 }
 
 static void walk_dir(walk *w, const char *dir);
@@ -400,6 +416,8 @@ int cu__discover(char *const *roots, size_t nroots, int exclude_vms, int lazy,
 		if (!exclude_vms)
 			walk_vms(&w, roots[r]);
 	}
+	if (lazy && !w.aliased)
+		w.aliased = dir_twice(&w);
 	free(w.dirs);
 	if (w.oom)
 		return -1;
