@@ -23,10 +23,10 @@
 #endif
 
 /*
- * The walk is a chain of dependent steps (each string's end is where the
- * next token starts), so its speed is the latency of that chain. Inlined,
- * the callbacks and helpers keep the cursor in a register; called, each
- * step also waits for the cursor to go through memory (a third slower).
+ * The walk runs some 5,000 instructions a usage line. Inlined, the callbacks
+ * and helpers keep the cursor in a register and each key test sits in its
+ * caller's loop; called through a pointer, every step also stored and
+ * reloaded the cursor (usage lines: 3.4 GB/s called, 4.6 GB/s inlined).
  */
 #if defined(__GNUC__)
 #define INLINE static inline __attribute__((always_inline))
