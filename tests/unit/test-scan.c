@@ -120,6 +120,28 @@ START_TEST(find_usage_matches_memmem)
 }
 END_TEST
 
+/* The line event is the first of a newline and the needle, at every offset and length. */
+START_TEST(find_line_event_first_of_both)
+{
+	char buf[300];
+	for (size_t at = 0; at + 7 <= sizeof buf; at += 5) {
+		for (size_t nl = 0; nl < sizeof buf; nl += 37) {
+			for (size_t i = 0; i < sizeof buf; i++)
+				buf[i] = "\"usagx\"g"[i % 8]; /* near misses for the vector test */
+			memcpy(buf + at, "\"usage\"", 7);
+			if (nl < at || nl >= at + 7)
+				buf[nl] = '\n'; /* before, after, or (overwritten) none */
+			for (size_t n = 0; n <= sizeof buf; n += 3) {
+				const char *u = memmem(buf, n, "\"usage\"", 7);
+				const char *l = memchr(buf, '\n', n);
+				const char *want = !u ? l : !l ? u : u < l ? u : l;
+				ck_assert_ptr_eq(cu__find_line_event(buf, n), want);
+			}
+		}
+	}
+}
+END_TEST
+
 typedef struct scanned {
 	cu__discover_out disc;
 	cu__store store;
@@ -404,6 +426,7 @@ int main(void)
 	tcase_add_test(tc, unterminated_good_last_line);
 	tcase_add_test(tc, copies_within_a_file_kept_once);
 	tcase_add_test(tc, find_usage_matches_memmem);
+	tcase_add_test(tc, find_line_event_first_of_both);
 	tcase_add_test(tc, models_named_per_entry);
 	tcase_add_test(tc, threads_and_oracle_agree);
 	tcase_add_test(tc, long_lines_and_chunks);
