@@ -554,6 +554,7 @@ static int dedup_store(cu_ctx *ctx, int full)
 		const cu__fstate *f = &ctx->store.v[i];
 		usage_lines += f->usage_lines + (f->tail_state == CU__TAIL_ENTRY);
 	}
+	ctx->dedup.threads = ctx->threads;
 	if (cu__dedup_store(&ctx->dedup, &ctx->store, ctx->disc.files.v, full, &ctx->entries,
 	                    &ctx->n) != 0)
 		return -1;

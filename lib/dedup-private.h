@@ -40,15 +40,25 @@ typedef struct cu__kept {
 	uint32_t uid, idx;
 } cu__kept;
 
+/*
+ * The copy picked per key, for entries with a message.id: one table per
+ * value of the key's top bit, so that a full run can fill both at once.
+ */
+#define CU__DEDUP_PARTS 2
+typedef struct cu__gtab {
+	struct cu__gslot *v;
+	size_t cap, n;
+} cu__gtab;
+
 typedef struct cu__dedup_state {
 	cu__kept *win;           /* the kept entries, in (time, file, line) order */
 	size_t n, cap;
-	struct cu__gslot *gt;    /* key -> the copy picked, for entries with a message.id */
-	size_t gcap, gn;
+	cu__gtab gt[CU__DEDUP_PARTS];
 	struct cu__rslot *rs;    /* replay key -> main-chain copies picked (built on demand) */
 	size_t rcap, rn;
 	struct cu__rslot *ss;    /* replay key -> sidechain copies picked */
 	size_t scap, sn;
+	uint32_t threads;        /* a full run's threads (0: one per online CPU; 1: none) */
 	int valid;               /* win describes the store */
 	int tables;              /* gt and ss describe it too (not after an index load) */
 	uint64_t full_runs, incremental_runs; /* how loads were done, for tests */

@@ -16,6 +16,7 @@
  */
 #include "dedup-private.h"
 #include "hash-private.h"
+#include "par-private.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -84,47 +85,78 @@ static int full_past(size_t used, size_t cap)
 	return used + 1 > cap / 4 * 3;
 }
 
-static struct cu__gslot *gt_find(struct cu__gslot *t, size_t cap, const uint64_t key[2])
+static unsigned part_of(const uint64_t key[2])
 {
-	size_t mask = cap - 1, h = (size_t)key[0] & mask;
+	return (unsigned)(key[0] >> 63);
+}
+
+static struct cu__gslot *gt_find(const cu__gtab *g, const uint64_t key[2])
+{
+	size_t mask = g->cap - 1, h = (size_t)key[0] & mask;
+	struct cu__gslot *t = g->v;
 	while (t[h].uid != UINT32_MAX && (t[h].k0 != key[0] || t[h].k1 != key[1]))
 		h = (h + 1) & mask;
 	return &t[h];
 }
 
-static int gt_init(cu__dedup_state *ds, size_t n)
+/* The slot of key in its part's table, or the empty slot where it goes. */
+static struct cu__gslot *gt_slot(const cu__dedup_state *ds, const uint64_t key[2])
+{
+	return gt_find(&ds->gt[part_of(key)], key);
+}
+
+static void gtab_empty(cu__gtab *g)
+{
+	memset(g->v, 0xff, g->cap * sizeof *g->v);
+	g->n = 0;
+}
+
+/* A table for n keys, empty unless `later` (then gtab_empty() must follow). */
+static int gtab_init(cu__gtab *g, size_t n, int later)
 {
 	size_t cap = pow2_for(n);
 	struct cu__gslot *t = malloc(cap * sizeof *t);
 	if (!t)
 		return -1;
-	memset(t, 0xff, cap * sizeof *t);
-	free(ds->gt);
-	ds->gt = t;
-	ds->gcap = cap;
-	ds->gn = 0;
+	free(g->v);
+	g->v = t;
+	g->cap = cap;
+	if (!later)
+		gtab_empty(g);
 	return 0;
 }
 
-/* Room for one more key. */
-static int gt_reserve(cu__dedup_state *ds)
+/*
+ * Both parts, for n keys in all (hashes split them evenly; a part that
+ * fills grows), still to be emptied: the pieces of a full run do that, as
+ * touching a fresh table costs about as much as filling it.
+ */
+static int gt_init(cu__dedup_state *ds, size_t n)
 {
-	if (!full_past(ds->gn, ds->gcap))
+	for (unsigned i = 0; i < CU__DEDUP_PARTS; i++)
+		if (gtab_init(&ds->gt[i], n / CU__DEDUP_PARTS + n / 16, 1) != 0)
+			return -1;
+	return 0;
+}
+
+/* Room for one more key in g. */
+static int gt_reserve(cu__gtab *g)
+{
+	if (!full_past(g->n, g->cap))
 		return 0;
-	struct cu__gslot *old = ds->gt;
-	size_t ocap = ds->gcap, n = ds->gn;
-	ds->gt = NULL;
-	if (gt_init(ds, n + 1) != 0) {
-		ds->gt = old;
+	cu__gtab old = *g;
+	g->v = NULL;
+	if (gtab_init(g, old.n + 1, 0) != 0) {
+		*g = old;
 		return -1;
 	}
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].uid != UINT32_MAX) {
-			uint64_t k[2] = { old[i].k0, old[i].k1 };
-			*gt_find(ds->gt, ds->gcap, k) = old[i];
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.v[i].uid != UINT32_MAX) {
+			uint64_t k[2] = { old.v[i].k0, old.v[i].k1 };
+			*gt_find(g, k) = old.v[i];
 		}
-	ds->gn = n;
-	free(old);
+	g->n = old.n;
+	free(old.v);
 	return 0;
 }
 
@@ -142,8 +174,8 @@ static uint32_t rc_count(const struct cu__rslot *t, size_t cap, uint64_t key)
 	return cap ? rc_find((struct cu__rslot *)(uintptr_t)t, cap, key)->count : 0;
 }
 
-/* Add delta (+1 or -1) to key's count. */
-static int rc_add(struct cu__rslot **t, size_t *cap, size_t *used, uint64_t key, int delta)
+/* Add delta (+1 or -1, or a count being merged) to key's count. */
+static int rc_add(struct cu__rslot **t, size_t *cap, size_t *used, uint64_t key, int64_t delta)
 {
 	if (full_past(*used, *cap)) {
 		size_t ncap = pow2_for(*used + 1);
@@ -232,38 +264,78 @@ static cu__entry *cursor_next(cursor *c)
 	return NULL;
 }
 
+/*
+ * A full run in pieces. The pick is cut by key part: a piece fills the
+ * tables of its part and counts its sidechain copies picked in a table of
+ * its own (merged after). Collecting and sorting are cut by ranges of files.
+ * A piece alone does everything; pieces at once give the same result, as
+ * the pick is a maximum under a total order and the ranges are put back in
+ * file order.
+ */
+#define ALL_PARTS UINT32_MAX
+
+typedef struct piece {
+	cu__dedup_state *ds;
+	cu__store *st;
+	const cu__file *files;
+	uint32_t part;          /* the key part it picks, or ALL_PARTS */
+	struct cu__rslot *ss;   /* replay key -> its sidechain copies picked */
+	size_t scap, sn;
+	size_t sides;           /* how many sidechain copies it picked */
+	size_t f0, f1;          /* the files it collects */
+	size_t base, k;         /* where in ds->win its entries go, how many */
+	cu__kept *tmp, *sorted; /* its range sorted by time (sorted: in tmp) */
+	int shared;             /* other pieces mark ds->ss at the same time */
+	int rc;
+} piece;
+
+static int mine(const piece *pc, const uint64_t key[2])
+{
+	return pc->part == ALL_PARTS || part_of(key) == pc->part;
+}
+
 /* Count a sidechain copy picked (+1) or no longer picked (-1) under its replay key. */
-static int side_count(cu__dedup_state *ds, const cu__entry *x, const cu__file *files, int delta)
+static int side_count(piece *pc, const cu__entry *x, int delta)
 {
 	if (!(x->flags & CU__E_SIDECHAIN))
 		return 0;
-	return rc_add(&ds->ss, &ds->scap, &ds->sn, replay_key(x, files), delta);
+	return rc_add(&pc->ss, &pc->scap, &pc->sn, replay_key(x, pc->files), delta);
 }
 
-/*
- * Pick one copy per key (marked KEEP), counting the sidechain copies picked
- * under their replay keys in ds->ss. Sets *sides to how many were picked.
- */
-static int pick(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_t *sides)
+/* Pick one copy per key of the piece's part (marked KEEP). */
+static int pick(piece *pc)
 {
+	cu__dedup_state *ds = pc->ds;
+	const cu__store *st = pc->st;
 	size_t n = 0;
+	for (uint32_t i = 0; i < CU__DEDUP_PARTS; i++)
+		if (pc->part == ALL_PARTS || pc->part == i)
+			gtab_empty(&ds->gt[i]);
 	cursor c = { st, 0, 0 }, ahead = { st, 0, 0 };
-	/* The table is far larger than a cache: ask early for a later key's slot. */
+	/* The tables are far larger than a cache: ask early for a later key's slot. */
 	for (int i = 0; i < 16; i++)
 		cursor_next(&ahead);
 	for (cu__entry *x; (x = cursor_next(&c)) != NULL;) {
 		const cu__entry *y = cursor_next(&ahead);
-		if (y)
-			__builtin_prefetch(&ds->gt[(size_t)y->key[0] & (ds->gcap - 1)]);
+		if (y && mine(pc, y->key)) {
+			const cu__gtab *gy = &ds->gt[part_of(y->key)];
+			__builtin_prefetch(&gy->v[(size_t)y->key[0] & (gy->cap - 1)]);
+		}
+		/* Entries without a message.id have a zero key: part 0 keeps them. */
+		if (!mine(pc, x->key))
+			continue;
 		x->flags |= KEEP;
 		if (!(x->flags & CU__E_HAS_MSG_ID))
 			continue;
-		struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
+		cu__gtab *g = &ds->gt[part_of(x->key)];
+		if (gt_reserve(g) != 0)
+			return -1;
+		struct cu__gslot *s = gt_find(g, x->key);
 		if (s->uid == UINT32_MAX) {
 			*s = (struct cu__gslot){ x->key[0], x->key[1], x->file, idx_of(st, x) };
-			ds->gn++;
+			g->n++;
 			n += (x->flags & CU__E_SIDECHAIN) != 0;
-			if (side_count(ds, x, files, 1) != 0)
+			if (side_count(pc, x, 1) != 0)
 				return -1;
 			continue;
 		}
@@ -271,7 +343,7 @@ static int pick(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_
 		if (cu__dedup_better(x, o)) {
 			o->flags &= ~KEEP;
 			n += ((x->flags & CU__E_SIDECHAIN) != 0) - ((o->flags & CU__E_SIDECHAIN) != 0);
-			if (side_count(ds, o, files, -1) != 0 || side_count(ds, x, files, 1) != 0)
+			if (side_count(pc, o, -1) != 0 || side_count(pc, x, 1) != 0)
 				return -1;
 			s->uid = x->file;
 			s->idx = idx_of(st, x);
@@ -279,8 +351,25 @@ static int pick(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_
 			x->flags &= ~KEEP;
 		}
 	}
-	*sides = n;
+	pc->sides = n;
 	return 0;
+}
+
+/* The sidechain counts of every piece, summed into ds->ss. */
+static int merge_side_counts(cu__dedup_state *ds, piece *pcs, uint32_t np)
+{
+	int rc = 0;
+	for (uint32_t i = 1; i < np; i++)
+		for (size_t j = 0; j < pcs[i].scap && rc == 0; j++)
+			if (pcs[i].ss[j].key && pcs[i].ss[j].count)
+				rc = rc_add(&pcs[0].ss, &pcs[0].scap, &pcs[0].sn, pcs[i].ss[j].key,
+				            pcs[i].ss[j].count);
+	for (uint32_t i = 1; i < np; i++)
+		free(pcs[i].ss);
+	ds->ss = pcs[0].ss;
+	ds->scap = pcs[0].scap;
+	ds->sn = pcs[0].sn;
+	return rc;
 }
 
 static int cmp_line(const void *a, const void *b, void *arg)
@@ -292,20 +381,17 @@ static int cmp_line(const void *a, const void *b, void *arg)
 }
 
 /*
- * Sort the kept entries, given in (file, line) order, by time: a stable
- * radix sort, 12 bits a pass over the span of times present (3 passes
- * cover 2 years of ms).
+ * Sort w[0..n), given in (file, line) order, by time: a stable radix sort,
+ * 12 bits a pass over the span of times present (3 passes cover 2 years of
+ * ms), between w and tmp (n each). Returns the one holding the result, or
+ * NULL when out of memory.
  */
-static int sort_by_time(cu__kept *w, size_t n)
+static cu__kept *radix_by_time(cu__kept *w, cu__kept *tmp, size_t n)
 {
 	enum { BITS = 12, BUCKETS = 1 << BITS };
-	cu__kept *tmp = malloc(n * sizeof *tmp);
 	size_t *count = malloc(BUCKETS * sizeof *count);
-	if (!tmp || !count) {
-		free(tmp);
-		free(count);
-		return -1;
-	}
+	if (!count)
+		return NULL;
 	int64_t lo = w[0].ts, hi = lo;
 	for (size_t i = 1; i < n; i++) {
 		lo = w[i].ts < lo ? w[i].ts : lo;
@@ -330,11 +416,8 @@ static int sort_by_time(cu__kept *w, size_t n)
 		from = to;
 		to = t;
 	}
-	if (from != w)
-		memcpy(w, from, n * sizeof *w);
 	free(count);
-	free(tmp);
-	return 0;
+	return from;
 }
 
 /* A sidechain copy picked, at pos in ds->win: dropped if it is a replay. */
@@ -365,8 +448,8 @@ static size_t drop_replays(cu__dedup_state *ds, const collect_lists *l, size_t n
 	return k;
 }
 
-/* Put a file's kept entries, found by its uid in ds->win[0..n), in line order. */
-static void sort_lines(cu__dedup_state *ds, cu__store *st, uint32_t uid, size_t n)
+/* The first of ds->win[0..n) from file uid on. */
+static size_t first_of_file(const cu__dedup_state *ds, size_t n, size_t uid)
 {
 	size_t lo = 0, hi = n;
 	while (lo < hi) {
@@ -376,31 +459,32 @@ static void sort_lines(cu__dedup_state *ds, cu__store *st, uint32_t uid, size_t 
 		else
 			hi = mid;
 	}
-	size_t end = lo;
+	return lo;
+}
+
+/* Put a file's kept entries, found by its uid in ds->win[0..n), in line order. */
+static void sort_lines(cu__dedup_state *ds, cu__store *st, uint32_t uid, size_t n)
+{
+	size_t lo = first_of_file(ds, n, uid), end = lo;
 	while (end < n && ds->win[end].uid == uid)
 		end++;
 	qsort_r(ds->win + lo, end - lo, sizeof *ds->win, cmp_line, st);
 }
 
 /*
- * Into ds->win, the entries still marked KEEP, less the sidechain replays,
- * in (file, line) order; clears the marks, and the scan's too. A replay key
- * shared by a main-chain copy picked is marked (bit 31 of its count) on the
- * way, and the sidechain copies under it are dropped at the end.
+ * Into ds->win from pc->base, the entries of the piece's files still marked
+ * KEEP, in (file, line) order; clears the marks, and the scan's too. With
+ * sidechain copies picked (sides), those are listed in l->side, and a
+ * replay key shared by a main-chain copy picked is marked (bit 31 of its
+ * count in ds->ss) for drop_replays.
  */
-static int collect(cu__dedup_state *ds, cu__store *st, const cu__file *files, size_t sides,
-                   size_t *kept)
+static void collect(piece *pc, size_t sides, collect_lists *l)
 {
-	collect_lists l = { malloc((sides + 1) * sizeof *l.side), 0,
-		            malloc((st->n + 1) * sizeof *l.unsorted), 0 };
+	cu__dedup_state *ds = pc->ds;
+	cu__kept *out = ds->win + pc->base;
 	size_t k = 0;
-	if (!l.side || !l.unsorted) {
-		free(l.side);
-		free(l.unsorted);
-		return -1;
-	}
-	for (size_t i = 0; i < st->n; i++) {
-		cu__fstate *f = &st->v[i];
+	for (size_t i = pc->f0; i < pc->f1; i++) {
+		cu__fstate *f = &pc->st->v[i];
 		size_t first = k, m = f->n + (f->tail_state == CU__TAIL_ENTRY);
 		int in_order = 1;
 		uint32_t line = 0;
@@ -410,30 +494,149 @@ static int collect(cu__dedup_state *ds, cu__store *st, const cu__file *files, si
 			x->flags &= ~(KEEP | CU__E_CHANGED);
 			if (!keep)
 				continue;
-			if (sides && (x->flags & SIDE_ID) == SIDE_ID && l.nside < sides) {
-				l.side[l.nside++] = (side_at){ k, replay_key(x, files) };
+			if (sides && (x->flags & SIDE_ID) == SIDE_ID && l->nside < sides) {
+				l->side[l->nside++] = (side_at){ k, replay_key(x, pc->files) };
 			} else if (sides && (x->flags & SIDE_ID) == CU__E_HAS_MSG_ID) {
-				struct cu__rslot *s = rc_find(ds->ss, ds->scap, replay_key(x, files));
-				if (s->key)
+				struct cu__rslot *s = rc_find(ds->ss, ds->scap, replay_key(x, pc->files));
+				if (s->key && pc->shared)
+					__atomic_fetch_or(&s->count, 1u << 31, __ATOMIC_RELAXED);
+				else if (s->key)
 					s->count |= 1u << 31;
 			}
 			in_order &= k == first || line < x->line;
 			line = x->line;
-			ds->win[k++] = (cu__kept){ x->ts_ms, (uint32_t)i, j < f->n ? (uint32_t)j : CU__TAIL_IDX };
+			out[k++] = (cu__kept){ x->ts_ms, (uint32_t)i, j < f->n ? (uint32_t)j : CU__TAIL_IDX };
 		}
 		if (!in_order)
-			l.unsorted[l.nunsorted++] = (uint32_t)i;
+			l->unsorted[l->nunsorted++] = (uint32_t)i;
 	}
-	if (l.nside)
-		k = drop_replays(ds, &l, k);
-	/* Out of line order: a copy improved in place (rare). */
-	for (size_t i = 0; i < l.nunsorted; i++)
-		sort_lines(ds, st, l.unsorted[i], k);
-	free(l.side);
-	free(l.unsorted);
-	*kept = k;
-	return 0;
+	pc->k = k;
 }
+
+/* The pieces' jobs, for cu__par_run. */
+typedef struct run {
+	piece *pcs;
+	collect_lists *lists;
+	size_t sides;
+} run;
+
+static void pick_piece(void *arg, uint32_t i)
+{
+	piece *pc = &((run *)arg)->pcs[i];
+	pc->rc = pick(pc);
+}
+
+static void collect_piece(void *arg, uint32_t i)
+{
+	run *r = arg;
+	collect(&r->pcs[i], r->sides, &r->lists[i]);
+}
+
+/* Sort the piece's range by time into a buffer of its own (pc->sorted). */
+static void sort_piece(void *arg, uint32_t i)
+{
+	piece *pc = &((run *)arg)->pcs[i];
+	cu__kept *w = pc->ds->win + pc->base;
+	pc->tmp = malloc((pc->k + 1) * sizeof *pc->tmp);
+	pc->sorted = pc->tmp && pc->k > 1 ? radix_by_time(w, pc->tmp, pc->k) : pc->tmp;
+	if (pc->sorted == w)
+		pc->sorted = memcpy(pc->tmp, w, pc->k * sizeof *w);
+	else if (pc->sorted && pc->k == 1)
+		pc->tmp[0] = w[0];
+	pc->rc = pc->sorted ? 0 : -1;
+}
+
+/*
+ * Into ds->win, the entries picked, less the sidechain replays, in (file,
+ * line) order. Each piece collects a range of files holding about its share
+ * of the entries; the ranges are then put end to end.
+ */
+static int collect_all(cu__dedup_state *ds, run *r, uint32_t np, size_t total, size_t *kept)
+{
+	piece *pcs = r->pcs;
+	cu__store *st = pcs[0].st;
+	collect_lists lists[CU__DEDUP_PARTS];
+	memset(lists, 0, sizeof lists);
+	r->lists = lists;
+	int rc = 0;
+	size_t f = 0, before = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		pcs[i].f0 = f;
+		pcs[i].base = before;
+		pcs[i].shared = np > 1;
+		size_t share = total / np * (i + 1);
+		for (; f < st->n && (i + 1 == np || before < share); f++)
+			before += st->v[f].n + (st->v[f].tail_state == CU__TAIL_ENTRY);
+		pcs[i].f1 = f;
+		lists[i].side = malloc((r->sides + 1) * sizeof *lists[i].side);
+		lists[i].unsorted = malloc((st->n + 1) * sizeof *lists[i].unsorted);
+		if (!lists[i].side || !lists[i].unsorted)
+			rc = -1;
+	}
+	size_t k = 0;
+	if (rc == 0) {
+		cu__par_run(np, collect_piece, r);
+		collect_lists *l = &lists[0];
+		k = pcs[0].k;
+		for (uint32_t i = 1; i < np; i++) {
+			memmove(ds->win + k, ds->win + pcs[i].base, pcs[i].k * sizeof *ds->win);
+			for (size_t j = 0; j < lists[i].nside; j++)
+				l->side[l->nside++] = (side_at){ lists[i].side[j].pos + k, lists[i].side[j].rk };
+			for (size_t j = 0; j < lists[i].nunsorted; j++)
+				l->unsorted[l->nunsorted++] = lists[i].unsorted[j];
+			k += pcs[i].k;
+		}
+		if (l->nside)
+			k = drop_replays(ds, l, k);
+		/* Out of line order: a copy improved in place (rare). */
+		for (size_t i = 0; i < l->nunsorted; i++)
+			sort_lines(ds, st, l->unsorted[i], k);
+	}
+	for (uint32_t i = 0; i < np; i++) {
+		free(lists[i].side);
+		free(lists[i].unsorted);
+	}
+	*kept = k;
+	return rc;
+}
+
+/*
+ * Sort ds->win[0..n), in (file, line) order, by time: each piece its range
+ * of files, then the ranges merged back (on equal times the earlier file
+ * first). One piece sorts it all.
+ */
+static int sort_all(cu__dedup_state *ds, run *r, uint32_t np, size_t n)
+{
+	piece *pcs = r->pcs;
+	if (n < 2)
+		return 0;
+	pcs[0].base = 0;
+	pcs[0].k = np > 1 ? first_of_file(ds, n, pcs[1].f0) : n;
+	if (np > 1) {
+		pcs[1].base = pcs[0].k;
+		pcs[1].k = n - pcs[0].k;
+	}
+	cu__par_run(np, sort_piece, r);
+	int rc = 0;
+	for (uint32_t i = 0; i < np; i++)
+		rc |= pcs[i].rc;
+	if (rc == 0) {
+		const cu__kept *a = pcs[0].sorted, *b = np > 1 ? pcs[1].sorted : NULL;
+		size_t na = pcs[0].k, nb = np > 1 ? pcs[1].k : 0, i = 0, j = 0, o = 0;
+		while (i < na && j < nb)
+			ds->win[o++] = b[j].ts < a[i].ts ? b[j++] : a[i++];
+		while (i < na)
+			ds->win[o++] = a[i++];
+		while (j < nb)
+			ds->win[o++] = b[j++];
+	}
+	for (uint32_t i = 0; i < np; i++)
+		free(pcs[i].tmp);
+	return rc;
+}
+
+/* Entries a piece must have to be worth a thread of its own. */
+#define PIECE_MIN 16384
 
 static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 {
@@ -452,9 +655,24 @@ static int full_run(cu__dedup_state *ds, cu__store *st, const cu__file *files)
 	size_t total = cu__store_entry_count(st);
 	if (gt_init(ds, total) != 0 || win_reserve(ds, total + 1) != 0)
 		return -1;
-	size_t sides = 0, k = 0;
-	if (pick(ds, st, files, &sides) != 0 || collect(ds, st, files, sides, &k) != 0 ||
-	    (k > 1 && sort_by_time(ds->win, k) != 0))
+	uint32_t np = cu__par_pieces(ds->threads, total, PIECE_MIN);
+	if (np > CU__DEDUP_PARTS)
+		np = CU__DEDUP_PARTS;
+	piece pcs[CU__DEDUP_PARTS];
+	memset(pcs, 0, sizeof pcs);
+	for (uint32_t i = 0; i < np; i++)
+		pcs[i] = (piece){ .ds = ds, .st = st, .files = files, .part = np > 1 ? i : ALL_PARTS };
+	run r = { pcs, NULL, 0 };
+	cu__par_run(np, pick_piece, &r);
+	int rc = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		rc |= pcs[i].rc;
+		r.sides += pcs[i].sides;
+	}
+	if (merge_side_counts(ds, pcs, np) != 0 || rc != 0)
+		return -1;
+	size_t k = 0;
+	if (collect_all(ds, &r, np, total, &k) != 0 || sort_all(ds, &r, np, k) != 0)
 		return -1;
 	ds->n = k;
 	ds->valid = ds->tables = 1;
@@ -550,13 +768,14 @@ static int consider(delta *d, cu__entry *x, uint32_t uid, uint32_t idx)
 	if (!(x->flags & CU__E_HAS_MSG_ID))
 		return add_put(d, x, uid, idx);
 	int side = (x->flags & CU__E_SIDECHAIN) != 0;
-	if (gt_reserve(ds) != 0)
+	cu__gtab *g = &ds->gt[part_of(x->key)];
+	if (gt_reserve(g) != 0)
 		return NOMEM;
-	struct cu__gslot *s = gt_find(ds->gt, ds->gcap, x->key);
+	struct cu__gslot *s = gt_find(g, x->key);
 	if (s->uid == UINT32_MAX) {
 		/* A new key. */
 		*s = (struct cu__gslot){ x->key[0], x->key[1], uid, idx };
-		ds->gn++;
+		g->n++;
 		if (!side) {
 			int rc = main_count(d, x, 1);
 			return rc != DONE ? rc : add_put(d, x, uid, idx);
@@ -599,7 +818,7 @@ static int still_kept(const delta *d, const cu__kept *k, const cu__entry *x)
 {
 	if (!(x->flags & CU__E_HAS_MSG_ID))
 		return 1;
-	const struct cu__gslot *s = gt_find(d->ds->gt, d->ds->gcap, x->key);
+	const struct cu__gslot *s = gt_slot(d->ds, x->key);
 	return s->uid == k->uid && s->idx == k->idx;
 }
 
@@ -820,11 +1039,14 @@ int cu__dedup_adopt(cu__dedup_state *ds, const cu__store *st, cu__kept *win, siz
 void cu__dedup_state_clear(cu__dedup_state *ds)
 {
 	free(ds->win);
-	free(ds->gt);
+	for (unsigned i = 0; i < CU__DEDUP_PARTS; i++)
+		free(ds->gt[i].v);
 	free(ds->rs);
 	free(ds->ss);
 	uint64_t f = ds->full_runs, inc = ds->incremental_runs;
+	uint32_t threads = ds->threads;
 	memset(ds, 0, sizeof *ds);
 	ds->full_runs = f;
 	ds->incremental_runs = inc;
+	ds->threads = threads;
 }

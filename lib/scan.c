@@ -17,6 +17,7 @@
 #include "dedup-private.h"
 #include "hash-private.h"
 #include "parse-private.h"
+#include "par-private.h"
 
 #include <claudeusage/cu-context.h>
 
@@ -741,24 +742,13 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static uint32_t thread_count(const cu__scan_opts *o, size_t njobs)
-{
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	uint32_t n = o->threads ? o->threads : (cpus > 0 ? (uint32_t)cpus : 1u);
-	if (n > 64)
-		n = 64;
-	if (n > njobs)
-		n = njobs ? (uint32_t)njobs : 1u;
-	return n;
-}
-
 int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_opts *opts,
              cu__scan_stats *stats, cu__diags *errors)
 {
 	memset(stats, 0, sizeof *stats);
 	if (njobs == 0)
 		return 0;
-	uint32_t n = thread_count(opts, njobs);
+	uint32_t n = cu__par_pieces(opts->threads, njobs, 1);
 	worker *ws = calloc(n, sizeof *ws);
 	pthread_t *tids = calloc(n, sizeof *tids);
 	atomic_size_t next;

@@ -201,6 +201,147 @@ START_TEST(outdone_sidechain_copy_forgotten)
 }
 END_TEST
 
+/* A store of many entries over NF files in two sessions, made from a seed. */
+#define NF 6
+typedef struct big {
+	cu__fstate fs[NF];
+	cu__file files[NF];
+	cu__store st;
+	cu__dedup_state ds;
+} big;
+
+static uint64_t rnd(uint64_t *s)
+{
+	*s = *s * 6364136223846793005u + 1442695040888963407u;
+	return *s >> 33;
+}
+
+static void big_init(big *b, uint32_t threads)
+{
+	memset(b, 0, sizeof *b);
+	for (int i = 0; i < NF; i++) {
+		b->files[i].session = (uint32_t)(i / 3);
+		b->files[i].session_key = (uint64_t)(i / 3) + 1;
+	}
+	b->st.v = b->fs;
+	b->st.n = NF;
+	b->ds.threads = threads;
+}
+
+static void big_put(big *b, cu__entry e)
+{
+	cu__fstate *x = &b->fs[e.file];
+	ck_assert_int_eq(cu__fstate_grow(x), 0);
+	x->e[x->n++] = e;
+}
+
+/*
+ * Streaming copies (in a file and across files), sidechain copies and
+ * replays, entries without a message id, equal times, and now and then a
+ * line out of order (a copy improved in place). Messages whose id starts
+ * with 'm' never get a sidechain copy.
+ */
+static void big_fill(big *b, uint64_t seed)
+{
+	char msg[32], req[32];
+	uint32_t line[NF] = { 0 };
+	for (int m = 0; m < 24000; m++) {
+		int side_ok = m % 4 == 0;
+		snprintf(msg, sizeof msg, "%c%d", side_ok ? 's' : 'm', m);
+		snprintf(req, sizeof req, "r%d", m);
+		int copies = 1 + (int)(rnd(&seed) % 3);
+		for (int c = 0; c < copies; c++) {
+			uint32_t file = (uint32_t)(rnd(&seed) % NF);
+			uint32_t flags = side_ok && rnd(&seed) % 3 == 0 ? CU__E_SIDECHAIN : 0;
+			int64_t ts = 1700000000000 + (int64_t)(rnd(&seed) % 20000) * 3000;
+			line[file] += 2;
+			uint32_t at = line[file] - (rnd(&seed) % 50 == 0 ? 3 : 0);
+			big_put(b, mk(msg, req, (int64_t)(rnd(&seed) % 8), file, at, ts, flags));
+			if (side_ok && rnd(&seed) % 5 == 0) {
+				/* A replay: the same message in a sidechain, under another request. */
+				uint32_t f2 = (uint32_t)((file / 3) * 3 + rnd(&seed) % 3);
+				line[f2] += 2;
+				big_put(b, mk(msg, "replay", 3, f2, line[f2], ts + 1, CU__E_SIDECHAIN));
+			}
+		}
+		if (m % 97 == 0) {
+			uint32_t file = (uint32_t)(rnd(&seed) % NF);
+			line[file] += 2;
+			big_put(b, mk(NULL, NULL, 1, file, line[file], 1700000000000, 0));
+		}
+	}
+}
+
+static void big_free(big *b)
+{
+	cu__dedup_state_clear(&b->ds);
+	for (int i = 0; i < NF; i++)
+		free(b->fs[i].e);
+}
+
+static void same_result(cu__entry **p, size_t n, cu__entry **q, size_t m)
+{
+	ck_assert_uint_eq(n, m);
+	for (size_t i = 0; i < n; i++) {
+		ck_assert_uint_eq(p[i]->file, q[i]->file);
+		ck_assert_uint_eq(p[i]->line, q[i]->line);
+		ck_assert_int_eq(p[i]->ts_ms, q[i]->ts_ms);
+	}
+}
+
+START_TEST(pieces_agree_with_one)
+{
+	/*
+	 * A full run cut into pieces (by key part, then by ranges of files)
+	 * keeps what one piece keeps, in the same order; an incremental run
+	 * then carries on from the tables the pieces filled.
+	 */
+	static big one, two, ref;
+	big_init(&one, 1);
+	big_init(&two, 2);
+	big_fill(&one, 7);
+	big_fill(&two, 7);
+	ck_assert_uint_ge(cu__store_entry_count(&two.st), 3 * 16384);
+	cu__entry **p = NULL, **q = NULL;
+	size_t n = 0, m = 0;
+	ck_assert_int_eq(cu__dedup_store(&one.ds, &one.st, one.files, 1, &p, &n), 0);
+	ck_assert_int_eq(cu__dedup_store(&two.ds, &two.st, two.files, 1, &q, &m), 0);
+	ck_assert_uint_gt(n, 20000);
+	same_result(p, n, q, m);
+	free(p);
+	free(q);
+
+	/* New messages and better copies of old ones, appended to two files. */
+	uint32_t at[NF];
+	for (int i = 0; i < NF; i++) {
+		two.fs[i].prev_n = two.fs[i].n;
+		at[i] = 1000000;
+	}
+	two.fs[1].dirty = two.fs[4].dirty = 1;
+	big_init(&ref, 1);
+	big_fill(&ref, 7);
+	char msg[32], req[32];
+	for (int k = 0; k < 3000; k++) {
+		uint32_t file = k % 2 ? 1 : 4;
+		int old = k % 3 == 0;
+		snprintf(msg, sizeof msg, old ? "m%d" : "new%d", old ? k * 4 + 1 : k);
+		snprintf(req, sizeof req, "r%d", old ? k * 4 + 1 : k);
+		cu__entry e = mk(msg, req, old ? 100 : 2, file, at[file] += 2, 1690000000000 + k, 0);
+		big_put(&two, e);
+		big_put(&ref, e);
+	}
+	ck_assert_int_eq(cu__dedup_store(&two.ds, &two.st, two.files, 0, &q, &m), 0);
+	ck_assert_uint_eq(two.ds.incremental_runs, 1);
+	ck_assert_int_eq(cu__dedup_store(&ref.ds, &ref.st, ref.files, 1, &p, &n), 0);
+	same_result(p, n, q, m);
+	free(p);
+	free(q);
+	big_free(&one);
+	big_free(&two);
+	big_free(&ref);
+}
+END_TEST
+
 START_TEST(equal_times_in_file_and_line_order)
 {
 	/* A copy improved in place can sit before lines it follows. */
@@ -284,6 +425,7 @@ int main(void)
 	tcase_add_test(tc, sidechain_replay_dropped);
 	tcase_add_test(tc, outdone_sidechain_copy_forgotten);
 	tcase_add_test(tc, equal_times_in_file_and_line_order);
+	tcase_add_test(tc, pieces_agree_with_one);
 	tcase_add_test(tc, sorted_by_time);
 	tcase_add_test(tc, many_keys);
 	tcase_add_test(tc, key_is_stable);
