@@ -5,6 +5,7 @@
  */
 #include "context-private.h"
 #include "hash-private.h"
+#include "par-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -84,6 +85,34 @@ static void unprice_store(cu__store *st)
 	}
 }
 
+/* The entries a piece of the price stage prices, and the unpriced models it met. */
+typedef struct price_piece {
+	const cu_ctx *ctx;
+	size_t lo, hi;        /* ctx->entries[lo..hi) */
+	int all;
+	char *seen;           /* per model: met here unpriced */
+	uint32_t *unpriced;   /* those models, in the order first met */
+	size_t nunpriced;
+} price_piece;
+
+static void price_range(void *arg, uint32_t i)
+{
+	price_piece *pc = &((price_piece *)arg)[i];
+	const cu_ctx *ctx = pc->ctx;
+	for (size_t k = pc->lo; k < pc->hi; k++) {
+		cu__entry *e = ctx->entries[k];
+		if (pc->all || !(e->flags & CU__E_PRICED))
+			price_one(ctx, e, ctx->model_price[e->model]);
+		if ((e->flags & CU__E_UNPRICED) && !pc->seen[e->model]) {
+			pc->seen[e->model] = 1;
+			pc->unpriced[pc->nunpriced++] = e->model;
+		}
+	}
+}
+
+/* Entries a piece must have to be worth a thread of its own. */
+#define PRICE_PIECE_MIN 16384
+
 int cu__price_entries(cu_ctx *ctx, int all)
 {
 	const cu__pool *models = &ctx->store.models;
@@ -95,11 +124,22 @@ int cu__price_entries(cu_ctx *ctx, int all)
 		map[m] = resolve(ctx->prices, cu__pool_str(models, (uint32_t)m));
 	/* An unpriced model is reported once per context and prices, not priced silently at $0. */
 	char *reported = realloc(ctx->price_reported, models->count + 1);
-	char *seen = calloc(models->count + 1, 1);
 	if (reported)
 		ctx->price_reported = reported;
-	if (!reported || !seen) {
-		free(seen);
+	uint32_t np = cu__par_pieces(ctx->threads, ctx->n, PRICE_PIECE_MIN);
+	price_piece pcs[CU__PAR_MAX];
+	int oom = !reported;
+	for (uint32_t i = 0; i < np; i++) {
+		pcs[i] = (price_piece){ ctx, ctx->n / np * i, i + 1 == np ? ctx->n : ctx->n / np * (i + 1),
+			                all, calloc(models->count + 1, 1),
+			                malloc((models->count + 1) * sizeof(uint32_t)), 0 };
+		oom |= !pcs[i].seen || !pcs[i].unpriced;
+	}
+	if (oom) {
+		for (uint32_t i = 0; i < np; i++) {
+			free(pcs[i].seen);
+			free(pcs[i].unpriced);
+		}
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
 	}
 	if (all) {
@@ -110,27 +150,34 @@ int cu__price_entries(cu_ctx *ctx, int all)
 	else if (models->count > ctx->price_nreported)
 		memset(reported + ctx->price_nreported, 0, models->count - ctx->price_nreported);
 	ctx->price_nreported = models->count;
+	cu__par_run(np, price_range, pcs);
+
+	/* The unpriced models in the order the entries name them first, as one piece meets them. */
 	ctx->unpriced = 0;
-	for (size_t i = 0; i < ctx->n; i++) {
-		cu__entry *e = ctx->entries[i];
-		if (all || !(e->flags & CU__E_PRICED))
-			price_one(ctx, e, map[e->model]);
-		if ((e->flags & CU__E_UNPRICED) && !seen[e->model]) {
-			seen[e->model] = 1;
+	char *seen = pcs[0].seen;
+	for (uint32_t i = 0; i < np; i++) {
+		for (size_t k = 0; k < pcs[i].nunpriced; k++) {
+			uint32_t m = pcs[i].unpriced[k];
+			if (i > 0 && seen[m])
+				continue;
+			seen[m] = 1;
 			ctx->unpriced++;
-			if (!reported[e->model] && ctx->diag_fn) {
-				const char *name = cu__pool_str(models, e->model);
+			if (!reported[m] && ctx->diag_fn) {
+				const char *name = cu__pool_str(models, m);
 				char msg[300];
 				snprintf(msg, sizeof msg,
 				         "no price for model '%s': its tokens are counted, its cost is not",
 				         *name ? name : "(none)");
 				ctx->diag_fn(CU_DIAG_UNPRICED_MODEL, NULL, 0, msg, ctx->diag_ud);
 			}
-			reported[e->model] = 1;
+			reported[m] = 1;
 		}
 	}
+	for (uint32_t i = 0; i < np; i++) {
+		free(pcs[i].seen);
+		free(pcs[i].unpriced);
+	}
 	ctx->store.priced = 1;
-	free(seen);
 	return CU_OK;
 }
 

@@ -379,6 +379,77 @@ START_TEST(pricing)
 }
 END_TEST
 
+/* The unpriced models named in the diagnostics, in order. */
+static char unpriced_seen[8][32];
+static int unpriced_n;
+static void list_unpriced(int32_t kind, const char *path, int64_t line, const char *msg, void *ud)
+{
+	(void)path;
+	(void)line;
+	(void)ud;
+	const char *q = strchr(msg, '\'');
+	if (kind == CU_DIAG_UNPRICED_MODEL && q && unpriced_n < 8)
+		snprintf(unpriced_seen[unpriced_n++], sizeof unpriced_seen[0], "%.*s",
+		         (int)strcspn(q + 1, "'"), q + 1);
+}
+
+START_TEST(unpriced_models_in_order_with_threads)
+{
+	/*
+	 * 40,000 entries, one a second: enough for the price stage to work in
+	 * pieces. The unknown models first appear at entries 10,000 (zz-b),
+	 * 15,000 (zz-c, again at 31,000) and 30,000 (zz-a); whatever the
+	 * threads, they are reported in that order and the costs are the same.
+	 */
+	char *dir = make_tmpdir();
+	char path[4200];
+	put_file(dir, "projects/-p/s0.jsonl", ""); /* the folders */
+	double cost[2] = { 0, 0 };
+	for (int f = 0; f < 4; f++) {
+		snprintf(path, sizeof path, "%s/projects/-p/s%d.jsonl", dir, f);
+		FILE *out = fopen(path, "w");
+		ck_assert_ptr_nonnull(out);
+		for (int i = f * 10000; i < (f + 1) * 10000; i++) {
+			const char *model = i == 10000 ? "zz-b" : i == 15000 || i == 31000 ? "zz-c" :
+			                    i == 30000 ? "zz-a" : "claude-sonnet-4-20250514";
+			char ts[32], msg[32], req[32], line[1024];
+			snprintf(ts, sizeof ts, "2025-06-%02dT%02d:%02d:%02dZ", 1 + i / 86400, i / 3600 % 24,
+			         i / 60 % 60, i % 60);
+			snprintf(msg, sizeof msg, "msg_%d", i);
+			snprintf(req, sizeof req, "req_%d", i);
+			usage_line(line, sizeof line, ts, msg, req, model, i % 7, i % 11, 0, i % 13);
+			fputs(line, out);
+		}
+		fclose(out);
+	}
+	for (uint32_t threads = 1; threads <= 2; threads++) {
+		cu_ctx *c = NULL;
+		ck_assert_int_eq(cu_ctx_new(&c), CU_OK);
+		ck_assert_int_eq(cu_ctx_add_root(c, dir), CU_OK);
+		ck_assert_int_eq(cu_ctx_set_threads(c, threads), CU_OK);
+		ck_assert_int_eq(cu_ctx_set_offline(c, 1), CU_OK);
+		unpriced_n = 0;
+		cu_ctx_set_diag_fn(c, list_unpriced, NULL);
+		ck_assert_int_eq(cu_ctx_load(c), CU_OK);
+		ck_assert_int_eq(cu_ctx_stat(c, CU_STAT_ENTRIES), 40000);
+		ck_assert_int_eq(cu_ctx_stat(c, CU_STAT_UNPRICED_MODELS), 3);
+		ck_assert_int_eq(unpriced_n, 3);
+		ck_assert_str_eq(unpriced_seen[0], "zz-b");
+		ck_assert_str_eq(unpriced_seen[1], "zz-c");
+		ck_assert_str_eq(unpriced_seen[2], "zz-a");
+		cu_report *r = NULL;
+		ck_assert_int_eq(cu_report_new(c, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
+		cost[threads - 1] = cu_row_cost_usd(cu_report_totals(r));
+		cu_report_free(r);
+		cu_ctx_free(c);
+	}
+	ck_assert(cost[0] > 0);
+	ck_assert(cost[0] == cost[1]);
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 /* A tiny table: sonnet-4 at input 1e-6, output 2e-6, write 3e-6, read 4e-7. */
 static const char tiny_table[] =
 	"{\"claude-sonnet-4-20250514\": {\"input_cost_per_token\": 1e-6, \"output_cost_per_token\": 2e-6,"
@@ -503,6 +574,7 @@ int main(void)
 	tcase_add_test(tc, report_outlives_context);
 	tcase_add_test(tc, pricing_sources);
 	tcase_add_test(tc, long_context_rule);
+	tcase_add_test(tc, unpriced_models_in_order_with_threads);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
