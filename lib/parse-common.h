@@ -26,6 +26,7 @@ typedef struct cu__fields_msg {
 	unsigned seen;
 	cu__str id, model; /* p == NULL when absent or null */
 	int64_t limit_reset_ms; /* jansson path: "usage limit reached|<s>" in content; 0: none */
+	cu__str content;        /* fast path: the raw JSON of content (p == NULL: absent) */
 	unsigned has_usage;
 	cu__fields_usage usage;
 	const char *bad;

@@ -376,6 +376,15 @@ INLINE int on_message(cur *c, const cu__str *k, void *vs)
 		ONCE(m, 1u << 1);
 		return read_str_field(c, &m->model);
 	}
+	if (KEY_IS(k, "content")) {
+		/* Skipped, but where an API error could name a usage limit (see cu__parse_fast). */
+		ONCE(m, 1u << 3);
+		const char *start = c->p;
+		int rc = skip_value(c);
+		m->content.p = start;
+		m->content.n = (size_t)(c->p - start);
+		return rc;
+	}
 	if (KEY_IS(k, "usage")) {
 		ONCE(m, 1u << 2);
 		if (is_null(c))
@@ -488,6 +497,12 @@ static int read_record(cur *c, cu__fields_rec *r)
 	return walk_object(c, on_record, r);
 }
 
+static int may_name_limit(const cu__str *content)
+{
+	return content->p && (memmem(content->p, content->n, CU__LIMIT_TEXT, sizeof CU__LIMIT_TEXT - 1) ||
+	                      memmem(content->p, content->n, "\\u", 2));
+}
+
 int cu__parse_fast(const char *line, size_t n, cu__rec *rec)
 {
 	cur c = { line, line + n };
@@ -514,12 +529,12 @@ int cu__parse_fast(const char *line, size_t n, cu__rec *rec)
 	rc = cu__fields_finish(&top, rec);
 	/*
 	 * The scanner skips message.content, where an API error may tell when a
-	 * usage limit resets; jansson reads the lines that could. A text can
-	 * only name the limit if the line holds its words, or a \u escape that
-	 * could spell them (no other escape makes a letter or a space).
+	 * usage limit resets; jansson reads the lines that could. A content can
+	 * only name the limit if it holds its words, or a \u escape that could
+	 * spell them (no other escape makes a letter or a space).
 	 */
 	if (rc == CU__LINE_ENTRY && rec->api_error && !rec->has_cost &&
-	    (memmem(line, n, CU__LIMIT_TEXT, sizeof CU__LIMIT_TEXT - 1) || memmem(line, n, "\\u", 2)))
+	    (may_name_limit(&top.msg.content) || (top.has_inner && may_name_limit(&inner.msg.content))))
 		return CU__LINE_UNSURE;
 	return rc;
 }

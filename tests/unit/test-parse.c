@@ -215,6 +215,17 @@ START_TEST(usage_limit_reset)
 		         "\"model\":\"<synthetic>\",\"content\":%s,\"usage\":{}}}", cases_[i].content);
 		ck_assert_msg(reset_of(jp, line, 1, cases_[i].fast_answers) == cases_[i].want, "case %zu", i);
 	}
+	/* the words, or a \u escape, outside message.content name nothing: the scanner answers */
+	snprintf(line, sizeof line,
+	         "{" A_BASE ",\"isApiErrorMessage\":true,\"note\":\"Claude AI usage limit reached|7 \\u0043\","
+	         "\"message\":{\"id\":\"m\",\"model\":\"<synthetic>\",\"content\":[{\"text\":\"API Error\"}],"
+	         "\"usage\":{}}}");
+	ck_assert(reset_of(jp, line, 1, 1) == 0.0);
+	/* no content at all */
+	snprintf(line, sizeof line,
+	         "{" A_BASE ",\"isApiErrorMessage\":true,\"message\":{\"id\":\"m\",\"usage\":{}},"
+	         "\"x\":\"Claude AI usage limit reached|7\"}");
+	ck_assert(reset_of(jp, line, 1, 1) == 0.0);
 	/* not an API error: nothing, and the scanner answers itself */
 	snprintf(line, sizeof line, "{" A_BASE ",\"message\":{\"id\":\"m\",\"content\":%s,\"usage\":{}}}",
 	         cases_[0].content);
