@@ -8,6 +8,7 @@
  */
 #include "context-private.h"
 #include "report-private.h"
+#include "par-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -357,6 +358,122 @@ static int build(const cu_ctx *ctx, cu_report *r, const item *items, size_t n,
 	return 0;
 }
 
+/*
+ * The report in pieces, when there are many entries: the bucketing by
+ * ranges of entries, the rows by ranges of whole groups. A row's sums run
+ * over its entries in the same order whoever builds it, so the figures do
+ * not depend on the number of pieces.
+ */
+#define REPORT_PIECE_MIN 16384
+
+typedef struct piece {
+	const cu_ctx *ctx;
+	cu_report *r;
+	int32_t group;
+	int by_project;
+	size_t lo, hi;         /* entries (bucketing) or items (rows) */
+	item *items;           /* bucketing: where its items go, from lo on */
+	size_t n;              /* how many it made */
+	char *unpriced;        /* by model id: an unpriced entry met */
+	const char **project_path;
+	slot *s;               /* rows: the rows it built */
+	size_t ns;
+	int rc;
+} piece;
+
+static void bucket_range(void *arg, uint32_t i)
+{
+	piece *pc = &((piece *)arg)[i];
+	const cu_ctx *ctx = pc->ctx;
+	item *out = pc->items + pc->lo;
+	size_t n = 0;
+	for (size_t k = pc->lo; k < pc->hi; k++) {
+		const cu__entry *e = ctx->entries[k];
+		if (k + PREFETCH_AHEAD < pc->hi)
+			__builtin_prefetch(ctx->entries[k + PREFETCH_AHEAD]);
+		if (!cu__ctx_entry_selected(ctx, e))
+			continue;
+		out[n].k1 = pc->by_project ? ctx->disc.files.v[e->file].project : 0;
+		out[n].k2 = bucket_of(ctx, pc->group, e);
+		out[n].idx = (uint32_t)k;
+		n++;
+		pc->unpriced[e->model] |= (e->flags & CU__E_UNPRICED) != 0;
+	}
+	pc->n = n;
+}
+
+static void build_range(void *arg, uint32_t i)
+{
+	piece *pc = &((piece *)arg)[i];
+	pc->rc = build(pc->ctx, pc->r, pc->items + pc->lo, pc->hi - pc->lo, pc->project_path, &pc->s,
+	               &pc->ns);
+}
+
+/* items[0..n) of the entries selected, and the unpriced models among them, in np pieces. */
+static int bucket_all(const cu_ctx *ctx, int32_t group, int by_project, piece *pcs, uint32_t np,
+                      item *items, size_t *n, char *unpriced)
+{
+	size_t nm = ctx->store.models.count + 1;
+	int rc = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		pcs[i] = (piece){ .ctx = ctx, .group = group, .by_project = by_project,
+			          .lo = ctx->n / np * i, .hi = i + 1 == np ? ctx->n : ctx->n / np * (i + 1),
+			          .items = items, .unpriced = i ? calloc(nm, 1) : unpriced };
+		rc |= !pcs[i].unpriced;
+	}
+	*n = 0;
+	if (rc == 0) {
+		cu__par_run(np, bucket_range, pcs);
+		for (uint32_t i = 0; i < np; i++) {
+			memmove(items + *n, items + pcs[i].lo, pcs[i].n * sizeof *items);
+			*n += pcs[i].n;
+			for (size_t m = 0; i && m < nm; m++)
+				unpriced[m] |= pcs[i].unpriced[m];
+		}
+	}
+	for (uint32_t i = 1; i < np; i++)
+		free(pcs[i].unpriced);
+	return rc ? -1 : 0;
+}
+
+/* The rows of items[0..n) into s and ns, in np pieces that each take whole groups. */
+static int build_all(const cu_ctx *ctx, cu_report *r, piece *pcs, uint32_t np, item *items,
+                     size_t n, const char **project_path, slot **s, size_t *ns)
+{
+	size_t at = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		size_t end = i + 1 == np ? n : n / np * (i + 1);
+		if (end < at)
+			end = at;
+		while (end > at && end < n && items[end].k1 == items[end - 1].k1 &&
+		       items[end].k2 == items[end - 1].k2)
+			end++;
+		pcs[i] = (piece){ .ctx = ctx, .r = r, .lo = at, .hi = end, .items = items,
+			          .project_path = project_path };
+		at = end;
+	}
+	cu__par_run(np, build_range, pcs);
+	size_t total = 0;
+	int rc = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		total += pcs[i].ns;
+		rc |= pcs[i].rc;
+	}
+	slot *all = rc == 0 ? malloc((total + 1) * sizeof *all) : NULL;
+	*ns = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		for (size_t k = 0; k < pcs[i].ns; k++) {
+			if (all)
+				all[(*ns)++] = pcs[i].s[k];
+			else
+				cu__row_clear(&pcs[i].s[k].row);
+		}
+		free(pcs[i].s);
+	}
+	*s = all;
+	return all ? 0 : -1;
+}
+
 int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu_report **out)
 {
 	if (!ctx || !out)
@@ -384,25 +501,18 @@ int cu_report_new(cu_ctx *ctx, int32_t group, uint32_t flags, uint32_t limit, cu
 	    cu__ctx_diag_summary(ctx, &r->diag) != 0 || copy_strings(r, ctx, &project_path) != 0)
 		goto oom;
 
-	for (size_t i = 0; i < ctx->n; i++) {
-		const cu__entry *e = ctx->entries[i];
-		if (i + PREFETCH_AHEAD < ctx->n)
-			__builtin_prefetch(ctx->entries[i + PREFETCH_AHEAD]);
-		if (!cu__ctx_entry_selected(ctx, e))
-			continue;
-		items[n].k1 = by_project ? ctx->disc.files.v[e->file].project : 0;
-		items[n].k2 = bucket_of(ctx, group, e);
-		items[n].idx = (uint32_t)i;
-		n++;
-		unpriced[e->model] |= (e->flags & CU__E_UNPRICED) != 0;
-	}
+	piece pcs[CU__PAR_MAX];
+	uint32_t np = cu__par_pieces(ctx->threads, ctx->n, REPORT_PIECE_MIN);
+	if (bucket_all(ctx, group, by_project, pcs, np, items, &n, unpriced) != 0)
+		goto oom;
 	/* Periods follow the time order of the entries: often sorted already. */
 	size_t sorted = 1;
 	while (sorted < n && cmp_item(&items[sorted - 1], &items[sorted]) < 0)
 		sorted++;
 	if (sorted < n)
 		qsort(items, n, sizeof *items, cmp_item);
-	if (list_unpriced(r, ctx, unpriced) != 0 || build(ctx, r, items, n, project_path, &s, &ns))
+	if (list_unpriced(r, ctx, unpriced) != 0 ||
+	    build_all(ctx, r, pcs, np, items, n, project_path, &s, &ns) != 0)
 		goto oom;
 
 	ns = apply_limit(s, ns, limit);

@@ -393,28 +393,33 @@ static void list_unpriced(int32_t kind, const char *path, int64_t line, const ch
 		         (int)strcspn(q + 1, "'"), q + 1);
 }
 
-START_TEST(unpriced_models_in_order_with_threads)
+START_TEST(threads_change_nothing)
 {
 	/*
-	 * 40,000 entries, one a second: enough for the price stage to work in
-	 * pieces. The unknown models first appear at entries 10,000 (zz-b),
-	 * 15,000 (zz-c, again at 31,000) and 30,000 (zz-a); whatever the
-	 * threads, they are reported in that order and the costs are the same.
+	 * 40,000 entries, one a minute over four sessions in two projects:
+	 * enough for pricing and the reports to work in pieces. The unknown
+	 * models first appear at entries 10,000 (zz-b), 15,000 (zz-c, again at
+	 * 31,000) and 30,000 (zz-a); whatever the threads, they are reported in
+	 * that order, and every report is the same.
 	 */
+	static const int32_t groups[] = { CU_GROUP_DAILY, CU_GROUP_WEEKLY, CU_GROUP_MONTHLY,
+		                          CU_GROUP_SESSION, CU_GROUP_PROJECT };
+	enum { NG = sizeof groups / sizeof groups[0] };
 	char *dir = make_tmpdir();
 	char path[4200];
 	put_file(dir, "projects/-p/s0.jsonl", ""); /* the folders */
-	double cost[2] = { 0, 0 };
+	put_file(dir, "projects/-q/s2.jsonl", "");
+	char *json[2][NG + 2];
 	for (int f = 0; f < 4; f++) {
-		snprintf(path, sizeof path, "%s/projects/-p/s%d.jsonl", dir, f);
+		snprintf(path, sizeof path, "%s/projects/%s/s%d.jsonl", dir, f < 2 ? "-p" : "-q", f);
 		FILE *out = fopen(path, "w");
 		ck_assert_ptr_nonnull(out);
 		for (int i = f * 10000; i < (f + 1) * 10000; i++) {
 			const char *model = i == 10000 ? "zz-b" : i == 15000 || i == 31000 ? "zz-c" :
-			                    i == 30000 ? "zz-a" : "claude-sonnet-4-20250514";
+			                    i == 30000 ? "zz-a" : i % 3 ? "claude-sonnet-4-20250514" :
+			                    "claude-opus-4-1-20250805";
 			char ts[32], msg[32], req[32], line[1024];
-			snprintf(ts, sizeof ts, "2025-06-%02dT%02d:%02d:%02dZ", 1 + i / 86400, i / 3600 % 24,
-			         i / 60 % 60, i % 60);
+			snprintf(ts, sizeof ts, "2025-06-%02dT%02d:%02d:00Z", 1 + i / 1440, i / 60 % 24, i % 60);
 			snprintf(msg, sizeof msg, "msg_%d", i);
 			snprintf(req, sizeof req, "req_%d", i);
 			usage_line(line, sizeof line, ts, msg, req, model, i % 7, i % 11, 0, i % 13);
@@ -427,6 +432,7 @@ START_TEST(unpriced_models_in_order_with_threads)
 		ck_assert_int_eq(cu_ctx_new(&c), CU_OK);
 		ck_assert_int_eq(cu_ctx_add_root(c, dir), CU_OK);
 		ck_assert_int_eq(cu_ctx_set_threads(c, threads), CU_OK);
+		ck_assert_int_eq(cu_ctx_set_timezone(c, "UTC"), CU_OK);
 		ck_assert_int_eq(cu_ctx_set_offline(c, 1), CU_OK);
 		unpriced_n = 0;
 		cu_ctx_set_diag_fn(c, list_unpriced, NULL);
@@ -437,14 +443,27 @@ START_TEST(unpriced_models_in_order_with_threads)
 		ck_assert_str_eq(unpriced_seen[0], "zz-b");
 		ck_assert_str_eq(unpriced_seen[1], "zz-c");
 		ck_assert_str_eq(unpriced_seen[2], "zz-a");
-		cu_report *r = NULL;
-		ck_assert_int_eq(cu_report_new(c, CU_GROUP_DAILY, 0, 0, &r), CU_OK);
-		cost[threads - 1] = cu_row_cost_usd(cu_report_totals(r));
-		cu_report_free(r);
+		for (int g = 0; g <= NG + 1; g++) {
+			cu_report *r = NULL;
+			/* Then daily per project, newest first; and daily from 06-05 (pieces select less). */
+			if (g == NG + 1)
+				ck_assert_int_eq(cu_ctx_set_since(c, "2025-06-05"), CU_OK);
+			ck_assert_int_eq(cu_report_new(c, g < NG ? groups[g] : CU_GROUP_DAILY,
+			                               g == NG ? CU_REPORT_BY_PROJECT | CU_REPORT_DESC : 0,
+			                               0, &r),
+			                 CU_OK);
+			ck_assert_uint_gt(cu_report_count(r), 0);
+			ck_assert(cu_row_cost_usd(cu_report_totals(r)) > 0);
+			ck_assert_int_eq(cu_report_to_json(r, 0, &json[threads - 1][g]), CU_OK);
+			cu_report_free(r);
+		}
 		cu_ctx_free(c);
 	}
-	ck_assert(cost[0] > 0);
-	ck_assert(cost[0] == cost[1]);
+	for (int g = 0; g <= NG + 1; g++) {
+		ck_assert_str_eq(json[0][g], json[1][g]);
+		cu_free(json[0][g]);
+		cu_free(json[1][g]);
+	}
 	remove_tree(dir);
 	free(dir);
 }
@@ -574,7 +593,7 @@ int main(void)
 	tcase_add_test(tc, report_outlives_context);
 	tcase_add_test(tc, pricing_sources);
 	tcase_add_test(tc, long_context_rule);
-	tcase_add_test(tc, unpriced_models_in_order_with_threads);
+	tcase_add_test(tc, threads_change_nothing);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
