@@ -43,8 +43,8 @@ int cu__scan(cu__store *st, const cu__job *jobs, size_t njobs, const cu__scan_op
  */
 extern void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
 
-/* The first occurrence of the bytes "usage" (with quotes) in p[0..n), or NULL. */
-const char *cu__find_usage(const char *p, size_t n);
+/* Tests only: search with SSE2 even where AVX2 is there. */
+extern int cu__scan_sse2_only;
 
 /* The first newline or "usage" (with quotes) in p[0..n), whichever comes first, or NULL. */
 const char *cu__find_line_event(const char *p, size_t n);

@@ -237,83 +237,13 @@ static int make_entry(worker *w, const cu__rec *r, uint32_t file, int64_t line, 
 #define NEEDLE_LEN (sizeof NEEDLE - 1)
 
 /*
- * Where 'u', 'g' and the closing quote sit at their offsets in the needle,
- * a whole match is checked. Letters and quotes are common in JSON; that
- * triple is not. Returns where the vector loop stopped, or the match.
- */
-#if defined(__SSE2__) && defined(__GNUC__)
-#define HAVE_SIMD_FIND 1
-static const char *find_sse2(const char *p, size_t n, size_t *stop)
-{
-	const __m128i u = _mm_set1_epi8('u'), g = _mm_set1_epi8('g'), q = _mm_set1_epi8('"');
-	size_t i = 0;
-	for (; i + 16 + 6 <= n; i += 16) {
-		__m128i a = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 1));
-		__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 4));
-		__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + i + 6));
-		__m128i hit = _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, u), _mm_cmpeq_epi8(b, g)),
-		                            _mm_cmpeq_epi8(c, q));
-		for (unsigned m = (unsigned)_mm_movemask_epi8(hit); m; m &= m - 1) {
-			unsigned k = (unsigned)__builtin_ctz(m);
-			if (memcmp(p + i + k, NEEDLE, NEEDLE_LEN) == 0)
-				return p + i + k;
-		}
-	}
-	*stop = i;
-	return NULL;
-}
-
-#if defined(__x86_64__) && !defined(__AVX2__)
-#include <immintrin.h>
-#define HAVE_AVX2_FIND 1
-__attribute__((target("avx2"))) static const char *find_avx2(const char *p, size_t n,
-                                                              size_t *stop)
-{
-	const __m256i u = _mm256_set1_epi8('u'), g = _mm256_set1_epi8('g'),
-	              q = _mm256_set1_epi8('"');
-	size_t i = 0;
-	for (; i + 32 + 6 <= n; i += 32) {
-		__m256i a = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 1));
-		__m256i b = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 4));
-		__m256i c = _mm256_loadu_si256((const __m256i *)(const void *)(p + i + 6));
-		__m256i hit = _mm256_and_si256(
-			_mm256_and_si256(_mm256_cmpeq_epi8(a, u), _mm256_cmpeq_epi8(b, g)),
-			_mm256_cmpeq_epi8(c, q));
-		for (unsigned m = (unsigned)_mm256_movemask_epi8(hit); m; m &= m - 1) {
-			unsigned k = (unsigned)__builtin_ctz(m);
-			if (memcmp(p + i + k, NEEDLE, NEEDLE_LEN) == 0)
-				return p + i + k;
-		}
-	}
-	*stop = i;
-	return NULL;
-}
-#endif
-#endif
-
-const char *cu__find_usage(const char *p, size_t n)
-{
-	size_t i = 0;
-#if defined(HAVE_SIMD_FIND)
-	const char *hit;
-#if defined(HAVE_AVX2_FIND)
-	hit = __builtin_cpu_supports("avx2") ? find_avx2(p, n, &i) : find_sse2(p, n, &i);
-#else
-	hit = find_sse2(p, n, &i);
-#endif
-	if (hit)
-		return hit;
-#endif
-	return memmem(p + i, n - i, NEEDLE, NEEDLE_LEN);
-}
-
-/*
  * The first line event in p[0..n): a newline, or the needle, whichever
  * comes first. One pass over the bytes instead of two (memchr for the
- * newline, then the needle search): the quote loaded for the newline test
- * is the needle's first byte, and with 'g' and the closing quote at their
- * offsets it picks the places worth a whole compare (in-memory scan about
- * 5 % faster, cold 1 GB run 383 -> 364 ms median).
+ * newline, then a needle search): the quote loaded for the newline test is
+ * the needle's first byte, and with 'g' and the closing quote at their
+ * offsets it picks the places worth a whole compare (letters and quotes are
+ * common in JSON; that triple is not). In-memory scan about 5 % faster than
+ * two passes, cold 1 GB run 383 -> 364 ms median.
  */
 #define EVENT_VECTOR(W, LOAD, EQ, AND, MASK, SET1)                                              \
 	const W nl = SET1('\n'), g = SET1('g'), q = SET1('"');                                  \
@@ -338,13 +268,16 @@ const char *cu__find_usage(const char *p, size_t n)
 	*stop = i;                                                                              \
 	return NULL
 
-#if defined(HAVE_SIMD_FIND)
+#if defined(__SSE2__) && defined(__GNUC__)
+#define HAVE_SIMD_FIND 1
 #define L128(x) _mm_loadu_si128((const __m128i *)(const void *)(x))
 static const char *event_sse2(const char *p, size_t n, size_t *stop)
 {
 	EVENT_VECTOR(__m128i, L128, _mm_cmpeq_epi8, _mm_and_si128, _mm_movemask_epi8, _mm_set1_epi8);
 }
-#if defined(HAVE_AVX2_FIND)
+#if defined(__x86_64__) && !defined(__AVX2__)
+#include <immintrin.h>
+#define HAVE_AVX2_FIND 1
 #define L256(x) _mm256_loadu_si256((const __m256i *)(const void *)(x))
 __attribute__((target("avx2"))) static const char *event_avx2(const char *p, size_t n,
                                                                size_t *stop)
@@ -361,7 +294,8 @@ const char *cu__find_line_event(const char *p, size_t n)
 #if defined(HAVE_SIMD_FIND)
 	const char *hit;
 #if defined(HAVE_AVX2_FIND)
-	hit = __builtin_cpu_supports("avx2") ? event_avx2(p, n, &i) : event_sse2(p, n, &i);
+	hit = __builtin_cpu_supports("avx2") && !cu__scan_sse2_only ? event_avx2(p, n, &i)
+	                                                            : event_sse2(p, n, &i);
 #else
 	hit = event_sse2(p, n, &i);
 #endif
@@ -468,7 +402,7 @@ static void handle_tail(filescan *fs, const char *p, size_t n)
 		return;
 	fs->line++;
 	const char *why;
-	int has_usage = cu__find_usage(p, n) != NULL;
+	int has_usage = cu__find_line_event(p, n) != NULL; /* the tail has no newline */
 	switch (parse_line(fs, p, n, has_usage, &f->tail, &why)) {
 	case CU__LINE_BAD:
 		f->tail_state = CU__TAIL_TORN;
@@ -536,6 +470,7 @@ static int discard_until_newline(filescan *fs, char *buf, size_t *len, int64_t *
 }
 
 void (*cu__scan_read_hook)(const char *path, int64_t bytes_read);
+int cu__scan_sse2_only;
 
 /*
  * A file could not be opened or read: counted, kept in its state (reports

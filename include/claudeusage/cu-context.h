@@ -139,7 +139,10 @@ CU_API int cu_ctx_set_week_start(cu_ctx *ctx, int32_t weekday);
  */
 CU_API int cu_ctx_set_project(cu_ctx *ctx, const char *project);
 
-/** Worker threads for loading; 0 (default) means one per online CPU. @since 0.1 */
+/**
+ * Worker threads for loading (and for building large reports); 0 (default)
+ * means one per online CPU. Results do not depend on it. @since 0.1
+ */
 CU_API int cu_ctx_set_threads(cu_ctx *ctx, uint32_t threads);
 
 /**
