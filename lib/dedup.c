@@ -111,10 +111,9 @@ static void gtab_empty(cu__gtab *g)
 	g->n = 0;
 }
 
-/* A table for n keys, empty unless `later` (then gtab_empty() must follow). */
-static int gtab_init(cu__gtab *g, size_t n, int later)
+/* A table of cap slots (a power of two), empty unless `later` (then gtab_empty() must follow). */
+static int gtab_init(cu__gtab *g, size_t cap, int later)
 {
-	size_t cap = pow2_for(n);
 	struct cu__gslot *t = malloc(cap * sizeof *t);
 	if (!t)
 		return -1;
@@ -127,14 +126,16 @@ static int gtab_init(cu__gtab *g, size_t n, int later)
 }
 
 /*
- * Both parts, for n keys in all (hashes split them evenly; a part that
- * fills grows), still to be emptied: the pieces of a full run do that, as
+ * Both parts, for n keys in all: together the size one table would have
+ * (hashes split the keys evenly, far within the spare room; a part that
+ * fills grows). Still to be emptied: the pieces of a full run do that, as
  * touching a fresh table costs about as much as filling it.
  */
 static int gt_init(cu__dedup_state *ds, size_t n)
 {
+	size_t cap = pow2_for(n) / CU__DEDUP_PARTS;
 	for (unsigned i = 0; i < CU__DEDUP_PARTS; i++)
-		if (gtab_init(&ds->gt[i], n / CU__DEDUP_PARTS + n / 16, 1) != 0)
+		if (gtab_init(&ds->gt[i], cap, 1) != 0)
 			return -1;
 	return 0;
 }
@@ -146,7 +147,7 @@ static int gt_reserve(cu__gtab *g)
 		return 0;
 	cu__gtab old = *g;
 	g->v = NULL;
-	if (gtab_init(g, old.n + 1, 0) != 0) {
+	if (gtab_init(g, pow2_for(old.n + 1), 0) != 0) {
 		*g = old;
 		return -1;
 	}
