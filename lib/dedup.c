@@ -486,7 +486,7 @@ static void collect(piece *pc, size_t sides, collect_lists *l)
 	size_t k = 0;
 	for (size_t i = pc->f0; i < pc->f1; i++) {
 		cu__fstate *f = &pc->st->v[i];
-		size_t first = k, m = f->n + (f->tail_state == CU__TAIL_ENTRY);
+		size_t first = k, m = cu__fstate_entries(f);
 		int in_order = 1;
 		uint32_t line = 0;
 		for (size_t j = 0; j < m; j++) {
@@ -560,15 +560,13 @@ static int collect_all(cu__dedup_state *ds, run *r, uint32_t np, size_t total, s
 	memset(lists, 0, sizeof lists);
 	r->lists = lists;
 	int rc = 0;
-	size_t f = 0, before = 0;
+	size_t bound[CU__DEDUP_PARTS + 1], first[CU__DEDUP_PARTS];
+	cu__store_split(st, total, np, bound, first);
 	for (uint32_t i = 0; i < np; i++) {
-		pcs[i].f0 = f;
-		pcs[i].base = before;
+		pcs[i].f0 = bound[i];
+		pcs[i].f1 = bound[i + 1];
+		pcs[i].base = first[i];
 		pcs[i].shared = np > 1;
-		size_t share = total / np * (i + 1);
-		for (; f < st->n && (i + 1 == np || before < share); f++)
-			before += st->v[f].n + (st->v[f].tail_state == CU__TAIL_ENTRY);
-		pcs[i].f1 = f;
 		lists[i].side = malloc((r->sides + 1) * sizeof *lists[i].side);
 		lists[i].unsorted = malloc((st->n + 1) * sizeof *lists[i].unsorted);
 		if (!lists[i].side || !lists[i].unsorted)

@@ -113,6 +113,52 @@ static void price_range(void *arg, uint32_t i)
 /* Entries a piece must have to be worth a thread of its own. */
 #define PRICE_PIECE_MIN 16384
 
+/* The files of the store a piece prices every entry of: [f0, f1). */
+typedef struct store_piece {
+	const cu_ctx *ctx;
+	size_t f0, f1;
+} store_piece;
+
+static void price_files(void *arg, uint32_t i)
+{
+	const store_piece *pc = &((const store_piece *)arg)[i];
+	const cu_ctx *ctx = pc->ctx;
+	for (size_t k = pc->f0; k < pc->f1; k++) {
+		cu__fstate *f = &ctx->store.v[k];
+		for (size_t j = 0; j < f->n; j++)
+			price_one(ctx, &f->e[j], ctx->model_price[f->e[j].model]);
+		if (f->tail_state == CU__TAIL_ENTRY)
+			price_one(ctx, &f->tail, ctx->model_price[f->tail.model]);
+	}
+}
+
+/*
+ * Can no entry come out unpriced? Then there is nothing to report, and
+ * every stored entry can be priced in the order it is stored (one stream
+ * through memory, not a jump per entry in time order); the copies not kept
+ * are priced too, which does no harm.
+ */
+static int none_unpriced(const cu_ctx *ctx, size_t nmodels)
+{
+	if (ctx->cost_mode == CU_COST_DISPLAY)
+		return 1;
+	for (size_t m = 0; m < nmodels; m++)
+		if (ctx->model_price[m] == -1)
+			return 0;
+	return 1;
+}
+
+static void price_store(cu_ctx *ctx)
+{
+	size_t total = cu__store_entry_count(&ctx->store), bound[CU__PAR_MAX + 1];
+	uint32_t np = cu__par_pieces(ctx->threads, total, PRICE_PIECE_MIN);
+	store_piece pcs[CU__PAR_MAX];
+	cu__store_split(&ctx->store, total, np, bound, NULL);
+	for (uint32_t i = 0; i < np; i++)
+		pcs[i] = (store_piece){ ctx, bound[i], bound[i + 1] };
+	cu__par_run(np, price_files, pcs);
+}
+
 int cu__price_entries(cu_ctx *ctx, int all)
 {
 	const cu__pool *models = &ctx->store.models;
@@ -126,9 +172,19 @@ int cu__price_entries(cu_ctx *ctx, int all)
 	char *reported = realloc(ctx->price_reported, models->count + 1);
 	if (reported)
 		ctx->price_reported = reported;
+	if (!reported)
+		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory");
+	if (all && none_unpriced(ctx, models->count)) {
+		memset(reported, 0, models->count + 1);
+		ctx->price_nreported = models->count;
+		price_store(ctx);
+		ctx->unpriced = 0;
+		ctx->store.priced = 1;
+		return CU_OK;
+	}
 	uint32_t np = cu__par_pieces(ctx->threads, ctx->n, PRICE_PIECE_MIN);
 	price_piece pcs[CU__PAR_MAX];
-	int oom = !reported;
+	int oom = 0;
 	for (uint32_t i = 0; i < np; i++) {
 		pcs[i] = (price_piece){ ctx, ctx->n / np * i, i + 1 == np ? ctx->n : ctx->n / np * (i + 1),
 			                all, calloc(models->count + 1, 1),

@@ -92,4 +92,18 @@ void cu__store_clear(cu__store *st);
 /* Entries the store holds (complete lines and tails). */
 size_t cu__store_entry_count(const cu__store *st);
 
+/* The entries of file i (its complete lines and a tail). */
+static inline size_t cu__fstate_entries(const cu__fstate *f)
+{
+	return f->n + (f->tail_state == CU__TAIL_ENTRY);
+}
+
+/*
+ * Cut the files into np ranges of about total / np entries each (total: the
+ * store's count): range i is files [bound[i], bound[i + 1]), and first[i]
+ * (when first is not NULL) the count of entries before it.
+ */
+void cu__store_split(const cu__store *st, size_t total, uint32_t np, size_t *bound,
+                     size_t *first);
+
 #endif

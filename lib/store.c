@@ -66,8 +66,22 @@ size_t cu__store_entry_count(const cu__store *st)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < st->n; i++)
-		n += st->v[i].n + (st->v[i].tail_state == CU__TAIL_ENTRY);
+		n += cu__fstate_entries(&st->v[i]);
 	return n;
+}
+
+void cu__store_split(const cu__store *st, size_t total, uint32_t np, size_t *bound,
+                     size_t *first)
+{
+	size_t f = 0, before = 0;
+	for (uint32_t i = 0; i < np; i++) {
+		bound[i] = f;
+		if (first)
+			first[i] = before;
+		for (; f < st->n && (i + 1 == np || before < total / np * (i + 1)); f++)
+			before += cu__fstate_entries(&st->v[f]);
+	}
+	bound[np] = st->n;
 }
 
 /* What a load must do with a file, given what the store knows of it. */
