@@ -7,6 +7,7 @@
 #include "fileio-private.h"
 #include "hash-private.h"
 #include "index-private.h"
+#include "par-private.h"
 
 #include <claudeusage/cu-pricing.h>
 #include <claudeusage/cu-status.h>
@@ -563,6 +564,43 @@ static int dedup_store(cu_ctx *ctx, int full)
 	return 0;
 }
 
+/* Reading the index, and stating the transcripts it will be compared with. */
+typedef struct index_job {
+	cu_ctx *ctx;
+	const char *path;
+	uint64_t config, pricing;
+	int rc;
+	cu__diags diags;
+} index_job;
+
+static void index_piece(void *arg, uint32_t i)
+{
+	index_job *j = arg;
+	if (i == 0)
+		j->rc = cu__index_read(j->path, j->config, &j->ctx->store, &j->ctx->dedup, &j->pricing);
+	else
+		cu__discover_state(&j->ctx->disc, &j->diags);
+}
+
+/*
+ * cu__index_read(), with the files listed but not yet stated stated at the
+ * same time when an index is there to be read: neither needs the other, and
+ * each takes some milliseconds (mapping and checking the index; a stat per
+ * transcript).
+ */
+static int read_index(cu_ctx *ctx, const char *path, uint64_t config, uint64_t *pricing,
+                      cu__diags *diags)
+{
+	index_job j = { ctx, path, config, 0, -1, { 0 } };
+	uint32_t np = ctx->disc.unstated && access(path, R_OK) == 0
+	                      ? cu__par_pieces(ctx->threads, 2, 1)
+	                      : 1;
+	cu__par_run(np, index_piece, &j);
+	cu__diags_merge(diags, &j.diags);
+	*pricing = j.pricing;
+	return j.rc;
+}
+
 int cu_ctx_load(cu_ctx *ctx)
 {
 	if (!ctx)
@@ -607,7 +645,7 @@ int cu_ctx_load(cu_ctx *ctx)
 			cu__index_path(idir, config, ipath, sizeof ipath);
 		uint64_t pricing = 0;
 		if (ipath[0] && ctx->loads == 0 && ctx->store.n == 0 &&
-		    cu__index_read(ipath, config, &ctx->store, &ctx->dedup, &pricing) == 0) {
+		    read_index(ctx, ipath, config, &pricing, &diags) == 0) {
 			from_index = 1;
 			full = !ctx->dedup.valid;
 			/* Saved costs hold if they follow the same prices and rules. */
