@@ -619,9 +619,13 @@ int cu_ctx_load(cu_ctx *ctx)
 	cu__diags diags = { 0 };
 	size_t nroots;
 	char *const *roots = cu__ctx_roots(ctx, &nroots);
-	/* A first load without --since reads every file: the scan states them (see cu__discover). */
-	int lazy = ctx->store.n == 0 && ctx->since_day == CU__NO_DAY;
-	if (cu__discover(roots, nroots, ctx->exclude_vms, lazy, &ctx->disc, &diags) != 0) {
+	/*
+	 * Transcripts are listed without a stat each: the ones a load compares
+	 * with what it read before, or skips by time, are stated below (on all
+	 * threads); a first load reads every file, and the scan states each.
+	 */
+	ctx->disc.threads = ctx->threads;
+	if (cu__discover(roots, nroots, ctx->exclude_vms, 1, &ctx->disc, &diags) != 0) {
 		cu__diags_clear(&diags);
 		return cu__ctx_error(ctx, CU_ENOMEM, "out of memory while listing files");
 	}
@@ -652,8 +656,11 @@ int cu_ctx_load(cu_ctx *ctx)
 			ctx->price_fresh = pricing == cu__price_fingerprint(ctx);
 		}
 	}
-	/* What was read before is compared with the files as they are now. */
-	if (ctx->store.n > 0)
+	/*
+	 * What was read before is compared with the files as they are now, and
+	 * --since skips files by their time: both need the files stated.
+	 */
+	if (ctx->store.n > 0 || ctx->since_day != CU__NO_DAY)
 		cu__discover_state(&ctx->disc, &diags);
 
 	/* A file last written more than a day before --since holds nothing newer. */

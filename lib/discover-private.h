@@ -34,6 +34,7 @@ typedef struct cu__discover_out {
 	cu__pool projects, sessions, sources;
 	size_t roots_found;  /* roots that exist as directories */
 	int unstated;        /* files may be unstated (see cu__discover) */
+	uint32_t threads;    /* for stating them: 0 one per online CPU, 1 none */
 } cu__discover_out;
 
 /*
@@ -53,7 +54,8 @@ int cu__discover(char *const *roots, size_t nroots, int exclude_vms, int lazy,
 
 /*
  * State the files a lazy discovery left unstated, before they are compared
- * with what was read last time (out of memory, a file may stay listed twice).
+ * with what was read last time or skipped by time (out of memory, a file may
+ * stay listed twice). Many files are stated in pieces on out->threads.
  */
 void cu__discover_state(cu__discover_out *out, cu__diags *diags);
 void cu__discover_clear(cu__discover_out *out);

@@ -3,6 +3,7 @@
  */
 #include "discover-private.h"
 #include "hash-private.h"
+#include "par-private.h"
 
 #include <claudeusage/cu-context.h>
 
@@ -358,23 +359,55 @@ static void drop_same_inode(cu__files *f)
 	f->n = k;
 }
 
-/* State the transcripts discovery left unstated; those gone are reported and dropped. */
+/* Files a piece of state_all() must have to be worth a thread of its own. */
+#define STAT_PIECE_MIN 512
+
+typedef struct stat_piece {
+	cu__files *f;
+	size_t lo, hi;
+	cu__diags diags;
+} stat_piece;
+
+static void stat_range(void *arg, uint32_t i)
+{
+	stat_piece *pc = &((stat_piece *)arg)[i];
+	for (size_t k = pc->lo; k < pc->hi; k++) {
+		cu__file *x = &pc->f->v[k];
+		struct stat st;
+		if (!x->unstated)
+			continue;
+		if (stat(x->path, &st) != 0) {
+			cu__diags_add(&pc->diags, CU_DIAG_FILE_ERROR, x->path, UINT32_MAX, 0,
+			              "cannot stat: %s", strerror(errno));
+			x->size = -1; /* gone */
+			continue;
+		}
+		set_stat(x, &st);
+	}
+}
+
+/*
+ * State the transcripts discovery left unstated (in pieces at once: a stat
+ * each); those gone are reported and dropped.
+ */
 static void state_all(cu__discover_out *out, cu__diags *diags)
 {
 	cu__files *f = &out->files;
+	stat_piece pcs[CU__PAR_MAX];
+	uint32_t np = cu__par_pieces(out->threads, f->n, STAT_PIECE_MIN);
+	for (uint32_t i = 0; i < np; i++)
+		pcs[i] = (stat_piece){ f, f->n / np * i, i + 1 == np ? f->n : f->n / np * (i + 1), { 0 } };
+	cu__par_run(np, stat_range, pcs);
+	for (uint32_t i = 0; i < np; i++)
+		cu__diags_merge(diags, &pcs[i].diags);
 	size_t k = 0;
 	for (size_t i = 0; i < f->n; i++) {
-		cu__file *x = &f->v[i];
-		struct stat st;
-		if (x->unstated && stat(x->path, &st) != 0) {
-			cu__diags_add(diags, CU_DIAG_FILE_ERROR, x->path, UINT32_MAX, 0,
-			              "cannot stat: %s", strerror(errno));
-			free(x->path);
+		if (f->v[i].unstated && f->v[i].size < 0) {
+			free(f->v[i].path);
 			continue;
 		}
-		if (x->unstated)
-			set_stat(x, &st);
-		f->v[k++] = *x;
+		f->v[i].unstated = 0;
+		f->v[k++] = f->v[i];
 	}
 	f->n = k;
 	drop_same_inode(f);

@@ -153,6 +153,61 @@ START_TEST(lazy_states_later)
 }
 END_TEST
 
+START_TEST(states_many_in_pieces)
+{
+	/*
+	 * 1,500 transcripts stated by 1 thread or in pieces at once: the same
+	 * files with the same sizes, and the same reports, in order, for the
+	 * five that went away in between.
+	 */
+	char *dir = make_tmpdir();
+	char rel[64], text[64];
+	for (int i = 0; i < 1500; i++) {
+		snprintf(rel, sizeof rel, "projects/-p%d/%04d.jsonl", i % 3, i);
+		snprintf(text, sizeof text, "%*s\n", i % 50, "");
+		put_file(dir, rel, text);
+	}
+	char *roots[1] = { dir };
+	cu__discover_out o[2];
+	cu__diags d[2] = { { 0 }, { 0 } };
+	for (int t = 0; t < 2; t++) {
+		memset(&o[t], 0, sizeof o[t]);
+		o[t].threads = t ? 3 : 1;
+		ck_assert_int_eq(cu__discover(roots, 1, 0, 1, &o[t], &d[t]), 0);
+		ck_assert_uint_eq(o[t].files.n, 1500);
+	}
+	for (int i = 7; i < 1500; i += 300) {
+		char gone[4200];
+		snprintf(gone, sizeof gone, "%s/projects/-p%d/%04d.jsonl", dir, i % 3, i);
+		ck_assert_int_eq(unlink(gone), 0);
+	}
+	for (int t = 0; t < 2; t++) {
+		cu__discover_state(&o[t], &d[t]);
+		ck_assert_int_eq(o[t].unstated, 0);
+		ck_assert_uint_eq(o[t].files.n, 1495);
+		ck_assert_uint_eq(d[t].n, 5);
+	}
+	for (size_t i = 0; i < 1495; i++) {
+		const cu__file *a = &o[0].files.v[i], *b = &o[1].files.v[i];
+		ck_assert_str_eq(a->path, b->path);
+		ck_assert_int_eq(b->unstated, 0);
+		ck_assert_int_eq(a->size, b->size);
+		ck_assert_int_eq(b->size, atoi(strrchr(b->path, '/') + 1) % 50 + 1);
+		ck_assert(a->ino == b->ino && b->ino != 0);
+	}
+	for (size_t i = 0; i < 5; i++) {
+		ck_assert_str_eq(d[0].v[i].path, d[1].v[i].path);
+		ck_assert(strstr(d[1].v[i].msg, "cannot stat") != NULL);
+	}
+	for (int t = 0; t < 2; t++) {
+		cu__discover_clear(&o[t]);
+		cu__diags_clear(&d[t]);
+	}
+	remove_tree(dir);
+	free(dir);
+}
+END_TEST
+
 START_TEST(root_is_a_file)
 {
 	char *dir = make_tmpdir();
@@ -182,6 +237,7 @@ int main(void)
 	tcase_add_loop_test(tc, tree, 0, 2); /* _i: lazy */
 	tcase_add_loop_test(tc, same_file_twice, 0, 2);
 	tcase_add_test(tc, lazy_states_later);
+	tcase_add_test(tc, states_many_in_pieces);
 	tcase_add_test(tc, root_is_a_file);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
