@@ -417,8 +417,8 @@ static int bucket_all(const cu_ctx *ctx, int32_t group, int by_project, piece *p
 	int rc = 0;
 	for (uint32_t i = 0; i < np; i++) {
 		pcs[i] = (piece){ .ctx = ctx, .group = group, .by_project = by_project,
-			          .lo = ctx->n / np * i, .hi = i + 1 == np ? ctx->n : ctx->n / np * (i + 1),
 			          .items = items, .unpriced = i ? calloc(nm, 1) : unpriced };
+		cu__par_range(ctx->n, np, i, &pcs[i].lo, &pcs[i].hi);
 		rc |= !pcs[i].unpriced;
 	}
 	*n = 0;
@@ -442,7 +442,8 @@ static int build_all(const cu_ctx *ctx, cu_report *r, piece *pcs, uint32_t np, i
 {
 	size_t at = 0;
 	for (uint32_t i = 0; i < np; i++) {
-		size_t end = i + 1 == np ? n : n / np * (i + 1);
+		size_t lo, end;
+		cu__par_range(n, np, i, &lo, &end);
 		if (end < at)
 			end = at;
 		while (end > at && end < n && items[end].k1 == items[end - 1].k1 &&

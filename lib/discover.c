@@ -395,8 +395,10 @@ static void state_all(cu__discover_out *out, cu__diags *diags)
 	cu__files *f = &out->files;
 	stat_piece pcs[CU__PAR_MAX];
 	uint32_t np = cu__par_pieces(out->threads, f->n, STAT_PIECE_MIN);
-	for (uint32_t i = 0; i < np; i++)
-		pcs[i] = (stat_piece){ f, f->n / np * i, i + 1 == np ? f->n : f->n / np * (i + 1), { 0 } };
+	for (uint32_t i = 0; i < np; i++) {
+		pcs[i] = (stat_piece){ f, 0, 0, { 0 } };
+		cu__par_range(f->n, np, i, &pcs[i].lo, &pcs[i].hi);
+	}
 	cu__par_run(np, stat_range, pcs);
 	for (uint32_t i = 0; i < np; i++)
 		cu__diags_merge(diags, &pcs[i].diags);

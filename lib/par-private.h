@@ -26,4 +26,11 @@ void cu__par_run(uint32_t n, void (*fn)(void *arg, uint32_t i), void *arg);
  */
 uint32_t cu__par_pieces(uint32_t threads, size_t items, size_t min_items);
 
+/* Piece i of np of n items: [*lo, *hi), the last piece taking what division leaves. */
+static inline void cu__par_range(size_t n, uint32_t np, uint32_t i, size_t *lo, size_t *hi)
+{
+	*lo = n / np * i;
+	*hi = i + 1 == np ? n : n / np * (i + 1);
+}
+
 #endif

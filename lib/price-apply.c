@@ -186,9 +186,9 @@ int cu__price_entries(cu_ctx *ctx, int all)
 	price_piece pcs[CU__PAR_MAX];
 	int oom = 0;
 	for (uint32_t i = 0; i < np; i++) {
-		pcs[i] = (price_piece){ ctx, ctx->n / np * i, i + 1 == np ? ctx->n : ctx->n / np * (i + 1),
-			                all, calloc(models->count + 1, 1),
+		pcs[i] = (price_piece){ ctx, 0, 0, all, calloc(models->count + 1, 1),
 			                malloc((models->count + 1) * sizeof(uint32_t)), 0 };
+		cu__par_range(ctx->n, np, i, &pcs[i].lo, &pcs[i].hi);
 		oom |= !pcs[i].seen || !pcs[i].unpriced;
 	}
 	if (oom) {
